@@ -1,0 +1,1 @@
+"""Tianjiao's domain: contests, entries, judging, results, awards and their web faces."""

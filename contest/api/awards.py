@@ -1,0 +1,5 @@
+"""API routes: awards."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""API routes: certificates."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

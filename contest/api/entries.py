@@ -1,0 +1,5 @@
+"""API routes: entries."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

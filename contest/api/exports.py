@@ -1,0 +1,5 @@
+"""API routes: exports."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

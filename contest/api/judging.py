@@ -1,0 +1,5 @@
+"""API routes: judging."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

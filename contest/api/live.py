@@ -1,0 +1,5 @@
+"""API routes: live."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

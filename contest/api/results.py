@@ -1,0 +1,5 @@
+"""API routes: results."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

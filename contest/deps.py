@@ -1,0 +1,147 @@
+"""Request dependencies: the database session, the caller, and who may do what.
+
+Routes declare what they need with the Annotated types at the bottom
+(`DbSession`, `CurrentUser`, `CurrentOrganiser`, ...); a route cannot reach
+its body without passing the check, so none can forget it.
+"""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlmodel import Session
+
+from contest import auth, permissions
+from contest.enums import Role
+from contest.i18n import _
+from contest.models import Contest, Entry, Judge, Round, User
+from contest.security import csrf_tokens_match
+from contest.settings import Settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION_COOKIE = "tj_session"
+CSRF_COOKIE = "tj_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One session per request, committed once when the route returns, before the reply."""
+    database = request.app.state.database
+    with database.session(write=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+class NotAuthenticated(Exception):
+    """Raised for an anonymous caller; pages answer with a redirect, the API with 401."""
+
+
+def _bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def get_optional_user(request: Request, db: DbSession, settings: AppSettings) -> User | None:
+    """The caller, from a bearer token or the session cookie; cached on request.state."""
+    if hasattr(request.state, "user"):
+        return request.state.user  # type: ignore[no-any-return]
+    user: User | None = None
+    token = _bearer_token(request)
+    if token is not None:
+        user = auth.user_for_token(db, token)
+        request.state.auth_via = "bearer" if user else None
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        user = auth.user_for_cookie(db, settings.secret_key, cookie) if cookie else None
+        request.state.auth_via = "cookie" if user else None
+    request.state.user = user
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def require_user(request: Request, user: OptionalUser) -> User:
+    if user is None:
+        raise NotAuthenticated()
+    # JSON calls made by our own pages carry the CSRF token in a header; page forms
+    # are checked by `csrf_protect` on the web routers.
+    cookie_write = request.state.auth_via == "cookie" and request.method not in SAFE_METHODS
+    if cookie_write and request.url.path.startswith("/api/") and not csrf_ok(request, None):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, _("Missing or invalid CSRF token."))
+    return user
+
+
+CurrentUser = Annotated[User, Depends(require_user)]
+
+
+def require_role(role: Role):  # type: ignore[no-untyped-def]
+    def check(user: CurrentUser) -> User:
+        if user.role != role:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, _("This is not open to your role."))
+        return user
+
+    check.__name__ = f"require_{role.value}"
+    return check
+
+
+CurrentOrganiser = Annotated[User, Depends(require_role(Role.organiser))]
+CurrentJudge = Annotated[User, Depends(require_role(Role.judge))]
+CurrentTeam = Annotated[User, Depends(require_role(Role.team))]
+
+
+def csrf_ok(request: Request, form_token: str | None) -> bool:
+    settings: Settings = request.app.state.settings
+    sent = form_token or request.headers.get(CSRF_HEADER)
+    return csrf_tokens_match(settings.secret_key, request.cookies.get(CSRF_COOKIE), sent)
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every page form that changes something must echo the CSRF cookie's token."""
+    if request.method in SAFE_METHODS:
+        return
+    form_token = None
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        form_token = value if isinstance(value, str) else None
+    if not csrf_ok(request, form_token):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            _("This form has expired or came from another site. Reload the page and try again."),
+        )
+
+
+# Objects loaded through the caller's scope: another organiser's contest is a 404.
+
+
+def _organised_contest(contest_id: int, db: DbSession, user: CurrentOrganiser) -> Contest:
+    return permissions.organised_contest(db, user, contest_id)
+
+
+def _organised_round(round_id: int, db: DbSession, user: CurrentOrganiser) -> Round:
+    return permissions.organised_round(db, user, round_id)
+
+
+def _organised_judge(judge_id: int, db: DbSession, user: CurrentOrganiser) -> Judge:
+    return permissions.organised_judge(db, user, judge_id)
+
+
+def _organised_entry(entry_id: int, db: DbSession, user: CurrentOrganiser) -> Entry:
+    return permissions.organised_entry(db, user, entry_id)
+
+
+OrganisedContest = Annotated[Contest, Depends(_organised_contest)]
+OrganisedRound = Annotated[Round, Depends(_organised_round)]
+OrganisedJudge = Annotated[Judge, Depends(_organised_judge)]
+OrganisedEntry = Annotated[Entry, Depends(_organised_entry)]

@@ -1,0 +1,67 @@
+"""Contests, their organisers and tracks."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from contest.enums import ContestStatus
+from contest.models.base import json_list, optional_time, timestamp
+
+
+class Contest(SQLModel, table=True):
+    __tablename__ = "contests"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'open', 'judging', 'finished')", name="status"),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year"),
+        CheckConstraint("edition IS NULL OR edition >= 1", name="edition"),
+        CheckConstraint("max_entries_per_team >= 1", name="max_entries_per_team"),
+        CheckConstraint(
+            "registration_closes_at IS NULL OR registration_opens_at IS NULL"
+            " OR registration_closes_at > registration_opens_at",
+            name="registration_window",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    series: str = Field(default="", max_length=100)
+    edition: int | None = None
+    year: int
+    description: str = Field(default="", sa_type=Text)
+    # The 主办/承办 units, printed on certificates and announcements.
+    organisers: list[str] = json_list()
+    status: ContestStatus = Field(default=ContestStatus.draft, sa_type=String(16))
+    registration_opens_at: datetime | None = optional_time()
+    registration_closes_at: datetime | None = optional_time()
+    max_entries_per_team: int = 1
+    results_published_at: datetime | None = optional_time()
+    created_at: datetime = timestamp()
+
+
+class ContestOrganiser(SQLModel, table=True):
+    """Which organiser accounts run which contest; an organiser sees only these."""
+
+    __tablename__ = "contest_organisers"
+
+    contest_id: int = Field(foreign_key="contests.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", primary_key=True, index=True)
+
+
+class Track(SQLModel, table=True):
+    __tablename__ = "tracks"
+    __table_args__ = (
+        UniqueConstraint("contest_id", "code"),
+        CheckConstraint(
+            "max_company_age_years IS NULL OR max_company_age_years >= 1",
+            name="max_company_age_years",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contests.id", index=True, ondelete="CASCADE")
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=100)
+    requires_company: bool = False
+    max_company_age_years: int | None = None
+    position: int = 0

@@ -1,0 +1,87 @@
+"""Judges, conflicts, assignments and score sheets."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from contest.enums import SheetState
+from contest.models.base import json_list, optional_time, timestamp
+
+
+class Judge(SQLModel, table=True):
+    """A user's place on a contest's panel; institution is the affiliation used for conflicts."""
+
+    __tablename__ = "judges"
+    __table_args__ = (UniqueConstraint("contest_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contests.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", index=True)
+    institution: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=100)
+    expertise: list[str] = json_list()
+    created_at: datetime = timestamp()
+
+
+class Conflict(SQLModel, table=True):
+    __tablename__ = "conflicts"
+    __table_args__ = (UniqueConstraint("judge_id", "entry_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    judge_id: int = Field(foreign_key="judges.id", index=True, ondelete="CASCADE")
+    entry_id: int = Field(foreign_key="entries.id", index=True, ondelete="CASCADE")
+    reason: str = Field(default="", sa_type=Text)
+    created_at: datetime = timestamp()
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class Assignment(SQLModel, table=True):
+    __tablename__ = "assignments"
+    __table_args__ = (
+        UniqueConstraint("round_id", "judge_id", "entry_id"),
+        Index("ix_assignments_round_entry", "round_id", "entry_id"),
+        CheckConstraint("source IN ('auto', 'manual', 'recusal')", name="source"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", index=True, ondelete="CASCADE")
+    judge_id: int = Field(foreign_key="judges.id", index=True, ondelete="CASCADE")
+    entry_id: int = Field(foreign_key="entries.id", ondelete="CASCADE")
+    source: str = Field(default="auto", max_length=8)
+    created_at: datetime = timestamp()
+
+
+class ScoreSheet(SQLModel, table=True):
+    __tablename__ = "score_sheets"
+    __table_args__ = (
+        UniqueConstraint("round_id", "judge_id", "entry_id"),
+        Index("ix_score_sheets_round_state", "round_id", "state"),
+        Index("ix_score_sheets_round_entry", "round_id", "entry_id"),
+        CheckConstraint("state IN ('draft', 'submitted')", name="state"),
+        CheckConstraint("revision >= 1", name="revision"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", ondelete="CASCADE")
+    judge_id: int = Field(foreign_key="judges.id", index=True, ondelete="CASCADE")
+    entry_id: int = Field(foreign_key="entries.id", ondelete="CASCADE")
+    state: SheetState = Field(default=SheetState.draft, sa_type=String(16))
+    comment: str = Field(default="", sa_type=Text)
+    revision: int = 1
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+    submitted_at: datetime | None = optional_time()
+
+
+class CriterionScore(SQLModel, table=True):
+    """One criterion's value on a sheet, in integer tenths of a point (27.5 -> 275)."""
+
+    __tablename__ = "criterion_scores"
+    __table_args__ = (CheckConstraint("value_tenths >= 0", name="value_tenths"),)
+
+    sheet_id: int = Field(foreign_key="score_sheets.id", primary_key=True, ondelete="CASCADE")
+    criterion_id: int = Field(
+        foreign_key="criteria.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+    value_tenths: int

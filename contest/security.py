@@ -1,0 +1,64 @@
+"""Passwords, session and API tokens, CSRF tokens: the primitives, no web framework."""
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+# Verified against when the account does not exist, so that a wrong e-mail costs the
+# same time as a wrong password and the response time does not reveal which accounts exist.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """What the database keeps of a token: a leaked table does not leak live sessions."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def throttle_key(email: str, client: str) -> str:
+    return hashlib.sha256(f"{email.strip().casefold()}|{client}".encode()).hexdigest()
+
+
+def sign(secret_key: str, value: str, purpose: str) -> str:
+    mac = hmac.new(secret_key.encode(), f"{purpose}:{value}".encode(), hashlib.sha256)
+    return f"{value}.{mac.hexdigest()[:32]}"
+
+
+def unsign(secret_key: str, signed: str, purpose: str) -> str | None:
+    value, _, _mac = signed.rpartition(".")
+    if not value:
+        return None
+    return value if hmac.compare_digest(sign(secret_key, value, purpose), signed) else None
+
+
+def new_csrf_token(secret_key: str) -> str:
+    return sign(secret_key, secrets.token_urlsafe(24), "csrf")
+
+
+def csrf_tokens_match(secret_key: str, cookie_token: str | None, sent_token: str | None) -> bool:
+    """Double-submit check: the form's token equals the cookie's, and we issued it."""
+    if not cookie_token or not sent_token:
+        return False
+    if unsign(secret_key, cookie_token, "csrf") is None:
+        return False
+    return hmac.compare_digest(cookie_token, sent_token)

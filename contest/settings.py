@@ -1,0 +1,66 @@
+"""Settings read once from the environment (API.md "Environment")."""
+
+import contextlib
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE_NAME = "secret_key"  # noqa: S105 (a file name, not a secret)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TIANJIAO_", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(default="sqlite:///./tianjiao.db", validation_alias="DATABASE_URL")
+    data_dir: Path = Path("./data")
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    # Contest times are shown and entered in the contest's local time.
+    timezone: str = "Asia/Shanghai"
+    session_days: int = 14
+    upload_limit_bytes: int = 20 * 1024 * 1024
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies marked Secure only work behind HTTPS, so follow the base URL."""
+        return self.base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    def ensure_secret_key(self) -> "Settings":
+        """Fill secret_key from the data folder, creating it once, so restarts keep sessions."""
+        if self.secret_key:
+            return self
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / SECRET_FILE_NAME
+        if not path.exists():
+            # Written aside then hard-linked: two workers starting together agree on one key
+            # and neither can read a half-written file.
+            draft = path.with_name(f"{SECRET_FILE_NAME}.{secrets.token_hex(8)}")
+            draft.write_text(secrets.token_urlsafe(48), encoding="ascii")
+            draft.chmod(0o600)
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+            draft.unlink()
+        self.secret_key = path.read_text(encoding="ascii").strip()
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings().ensure_secret_key()

@@ -1,0 +1,5 @@
+"""Pages: awards."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Pages: certificates."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Pages: entries."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Pages: exports."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Pages: judging."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

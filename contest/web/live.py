@@ -1,0 +1,5 @@
+"""Pages: live."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

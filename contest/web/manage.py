@@ -1,0 +1,5 @@
+"""Pages: contest set-up for organisers."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

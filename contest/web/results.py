@@ -1,0 +1,5 @@
+"""Pages: results."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

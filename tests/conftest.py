@@ -1,0 +1,132 @@
+"""Shared fixtures: a migrated database per test, on SQLite and (when TEST_DATABASE_URL is
+set) PostgreSQL; the app; clients logged in as each role.
+
+Every test that asks for `database` (directly or through `app`, `client`, `db`...) runs
+once per backend. SQLite tests get a fresh copy of a migrated template file; PostgreSQL
+tests share one migrated database per test process, emptied before each test.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from contest import schema
+from contest.app import create_app
+from contest.db import Database
+from contest.models import metadata
+from contest.settings import Settings
+from tests import factories
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    schema.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A migrated PostgreSQL database of this test process's own, dropped afterwards."""
+    server = make_url(PG_URL)
+    name = f"tianjiao_test_{_worker()}_{os.getpid()}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    schema.upgrade(url)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "tianjiao.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("pg_database")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path / "data",
+        secret_key="test-secret-key-not-for-production",
+        base_url="http://testserver",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings):  # type: ignore[no-untyped-def]
+    application = create_app(settings)
+    yield application
+    application.state.database.dispose()
+
+
+@pytest.fixture
+def database(app) -> Database:  # type: ignore[no-untyped-def]
+    return app.state.database  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def db(database: Database) -> Iterator[Session]:
+    """A session for arranging and checking data; commit() to make it visible to the app."""
+    with Session(database.write_engine, expire_on_commit=False) as session:
+        yield session
+        session.rollback()
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def make_client(app):  # type: ignore[no-untyped-def]
+    """More clients for the same app: one per person in a test."""
+    clients: list[TestClient] = []
+
+    def make() -> TestClient:
+        new = TestClient(app, base_url="http://testserver")
+        clients.append(new)
+        return new
+
+    yield make
+    for each in clients:
+        each.close()
+
+
+@pytest.fixture
+def world(db: Session) -> factories.World:
+    """A contest with its tracks and rounds, organisers, judges and teams (see factories)."""
+    return factories.build_world(db)
