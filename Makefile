@@ -1,0 +1,45 @@
+# Two commands do everything: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?= -n 2
+
+.PHONY: run test install install-dev lint bench i18n clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## Migrate, load the demo contest, print the log-ins and serve on http://127.0.0.1:8000
+run: install
+	$(BIN)/python main.py demo
+
+## Lint, type-check and run the whole test suite (SQLite; PostgreSQL too with TEST_DATABASE_URL)
+test: install-dev lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy --strict scoring
+
+## Benchmarks: print figures, never fail on time
+bench: install-dev
+	$(BIN)/python bench/run_all.py
+
+## List user-visible messages that still lack a Chinese translation
+i18n: install-dev
+	$(BIN)/python -m contest.i18n.extract
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,101 @@
+"""Browser tests: the app served by uvicorn in a thread, driven by Playwright in Chromium.
+
+Without Chromium these tests skip, except where TIANJIAO_REQUIRE_BROWSER=1 (as in CI),
+where a missing browser is a failure. Screenshots go to test-artifacts/ (not committed).
+"""
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = os.environ.get("TIANJIAO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 860}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        if os.environ.get("TIANJIAO_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium is required but not found at {CHROMIUM}")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                              headless=True)
+        yield chromium
+        chromium.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The test app on a real port, for the browser; its URL."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def new_context(browser):  # type: ignore[no-untyped-def]
+    """Browser contexts (separate people: own cookies), closed after the test."""
+    contexts = []
+
+    def make(*, phone: bool = False, locale: str = "zh-CN"):  # type: ignore[no-untyped-def]
+        context = browser.new_context(viewport=PHONE if phone else DESKTOP, locale=locale,
+                                      device_scale_factor=1, accept_downloads=True)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Save a full-page screenshot named after the test and a step."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    test_name = request.node.name.replace("[", "-").replace("]", "")
+
+    def take(page, step: str) -> Path:  # type: ignore[no-untyped-def]
+        path = ARTIFACTS / f"{test_name}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
