@@ -185,6 +185,19 @@ def conflicts(db: Session, contest_id: int) -> Sequence[Conflict]:
     ).all()
 
 
+def conflict_rows(db: Session, contest_id: int) -> Sequence[tuple[Conflict, User, Entry]]:
+    """Conflicts with the judge's account and the entry, for the panel page."""
+    rows = db.execute(
+        select(Conflict, User, Entry)
+        .join(Judge, Judge.id == Conflict.judge_id)
+        .join(User, User.id == Judge.user_id)
+        .join(Entry, Entry.id == Conflict.entry_id)
+        .where(Judge.contest_id == contest_id)
+        .order_by(Conflict.id)
+    ).all()
+    return [(conflict, user, entry) for conflict, user, entry in rows]
+
+
 def judge_in_contest(db: Session, contest_id: int, judge_id: int) -> Judge:
     judge = db.get(Judge, judge_id)
     if judge is None or judge.contest_id != contest_id:

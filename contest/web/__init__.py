@@ -17,6 +17,8 @@ from contest.web import (
     judging,
     live,
     manage,
+    manage_judges,
+    manage_rounds,
     pages,
     results,
 )
@@ -27,6 +29,8 @@ for module in (
     pages,
     accounts,
     manage,
+    manage_rounds,
+    manage_judges,
     entries,
     judging,
     results,
