@@ -1,0 +1,73 @@
+"""Pure scoring rules of SPEC.md section 3: no database, no web, nothing of ours.
+
+Typical use by the results service::
+
+    scores = score_round(sheet_totals, rules, tracks=entry_tracks, previous=prev)
+    needed = entries_needing_criteria(scores)          # usually a handful of entries
+    rankings = rank_round(scores, criterion_sums=sums_for(needed))
+    previews = {r.scope: preview_advancement(r, counts[r.scope]) for r in rankings}
+    awards = allocate_awards(rankings, tiers=tiers, resolve=resolve)
+"""
+
+from scoring.advancement import AdvancementPreview, preview_advancement
+from scoring.aggregate import carry_over
+from scoring.awards import (
+    DEFAULT_TIERS,
+    Allocation,
+    AwardConflict,
+    BoundaryTie,
+    TieProblem,
+    allocate_awards,
+)
+from scoring.display import format_score
+from scoring.normalise import normalised_total, zscore_params
+from scoring.rank import entries_needing_criteria, rank_round
+from scoring.scores import score_round
+from scoring.totals import judge_total
+from scoring.types import (
+    TOLERANCE,
+    Aggregation,
+    EntryScore,
+    JudgeStats,
+    Normalization,
+    RankedEntry,
+    Ranking,
+    RoundRules,
+    RoundScores,
+    Score,
+    SheetTotal,
+    Tier,
+    ZScoreParams,
+)
+
+__all__ = [
+    "DEFAULT_TIERS",
+    "TOLERANCE",
+    "AdvancementPreview",
+    "Aggregation",
+    "Allocation",
+    "AwardConflict",
+    "BoundaryTie",
+    "EntryScore",
+    "JudgeStats",
+    "Normalization",
+    "RankedEntry",
+    "Ranking",
+    "RoundRules",
+    "RoundScores",
+    "Score",
+    "SheetTotal",
+    "Tier",
+    "TieProblem",
+    "ZScoreParams",
+    "allocate_awards",
+    "carry_over",
+    "entries_needing_criteria",
+    "format_score",
+    "judge_total",
+    "normalised_total",
+    "preview_advancement",
+    "rank_round",
+    "score_round",
+    "zscore_params",
+]

@@ -1,0 +1,51 @@
+"""Rule 2: z-score normalisation of judge totals across a round."""
+
+import math
+from collections.abc import Iterable
+
+from scoring.types import JudgeStats, ZScoreParams
+
+# SPEC 3.2: a judge with fewer totals than this keeps their raw totals.
+MIN_TOTALS_TO_NORMALISE = 3
+
+
+def _stats(count: int, total: int, total_sq: int) -> tuple[float, float]:
+    """Population mean and std in points, from integer sums of tenths."""
+    # n*sum(t^2) - sum(t)^2 is n^2 times the variance, computed exactly on integers so
+    # that a judge who gave identical totals is recognised by a 0, not by 1e-17.
+    spread = count * total_sq - total * total
+    return total / count / 10, math.sqrt(spread) / count / 10
+
+
+def zscore_params(sheets: Iterable[tuple[int, int, int]]) -> ZScoreParams:
+    """M, S and each normalised judge's m_j, s_j over all submitted totals of a round.
+
+    ``sheets`` are ``(judge_id, entry_id, total_tenths)`` for every track of the round.
+    """
+    per_judge: dict[int, list[int]] = {}
+    for judge_id, _entry_id, tenths in sheets:
+        sums = per_judge.get(judge_id)
+        if sums is None:
+            per_judge[judge_id] = sums = [0, 0, 0]
+        sums[0] += 1
+        sums[1] += tenths
+        sums[2] += tenths * tenths
+    if not per_judge:
+        return ZScoreParams(mean=0.0, std=0.0, judges={})
+    count, total, total_sq = (sum(column) for column in zip(*per_judge.values(), strict=True))
+    mean, std = _stats(count, total, total_sq)
+    judges: dict[int, JudgeStats] = {}
+    for judge_id, (n, judge_sum, judge_sum_sq) in per_judge.items():
+        m_j, s_j = _stats(n, judge_sum, judge_sum_sq)
+        if n >= MIN_TOTALS_TO_NORMALISE and s_j > 0:
+            judges[judge_id] = JudgeStats(count=n, mean=m_j, std=s_j)
+    return ZScoreParams(mean=mean, std=std, judges=judges)
+
+
+def normalised_total(params: ZScoreParams, judge_id: int, total_tenths: int) -> float:
+    """t' = M + S * (t - m_j) / s_j in points; t itself for a judge left raw (SPEC 3.2)."""
+    judge = params.judges.get(judge_id)
+    if judge is None:
+        return total_tenths / 10
+    # Same operation order as score_round's inlined copy, so both give identical floats.
+    return params.mean + params.std / judge.std * (total_tenths / 10 - judge.mean)
