@@ -1,6 +1,5 @@
 """Accounts: creating them, logging in with throttling, sessions and API tokens."""
 
-import re
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
@@ -19,8 +18,8 @@ from contest.security import (
     unsign,
     verify_password,
 )
+from contest.validation import valid_email
 
-EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 MAX_FAILURES = 10
 FAILURE_WINDOW = timedelta(minutes=5)
 TOKEN_LIFETIME = timedelta(days=30)
@@ -32,10 +31,6 @@ class LoginFailed(Exception):
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
-
-
-def valid_email(email: str) -> bool:
-    return len(email) <= 254 and EMAIL_PATTERN.match(email) is not None
 
 
 def user_by_email(db: Session, email: str) -> User | None:

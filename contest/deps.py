@@ -6,6 +6,7 @@ its body without passing the check, so none can forget it.
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -40,6 +41,20 @@ DbSession = Annotated[Session, Depends(get_db, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a page, detached from any database session."""
+
+    id: int
+    name: str
+    email: str
+    role: Role
+
+    @classmethod
+    def of(cls, user: User) -> "Viewer":
+        return cls(id=user.id, name=user.name, email=user.email, role=user.role)  # type: ignore[arg-type]
+
+
 class NotAuthenticated(Exception):
     """Raised for an anonymous caller; pages answer with a redirect, the API with 401."""
 
@@ -64,6 +79,9 @@ def get_optional_user(request: Request, db: DbSession, settings: AppSettings) ->
         user = auth.user_for_cookie(db, settings.secret_key, cookie) if cookie else None
         request.state.auth_via = "cookie" if user else None
     request.state.user = user
+    # Pages show who is logged in even when rendered after a rollback (an error page),
+    # when the ORM object has been expired; so they get a plain copy.
+    request.state.viewer = Viewer.of(user) if user else None
     return user
 
 

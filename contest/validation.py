@@ -4,6 +4,7 @@ Pydantic's own messages are English and technical; pages show these instead,
 and the API uses the same ones for the rules we write ourselves.
 """
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +13,20 @@ from pydantic_core import PydanticCustomError
 
 from contest.errors import FieldError, InvalidInput
 from contest.i18n import _
+
+EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+
+
+def valid_email(email: str) -> bool:
+    return len(email) <= 254 and EMAIL_PATTERN.match(email) is not None
+
+
+def email_address(value: str) -> str:
+    """Field validator: a plausible, normalised (lower-case) e-mail address."""
+    normalised = value.strip().lower()
+    if not valid_email(normalised):
+        raise invalid("email", _("Enter a valid e-mail address."))
+    return normalised
 
 
 def invalid(code: str, message: str, **context: Any) -> PydanticCustomError:

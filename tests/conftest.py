@@ -97,10 +97,24 @@ def database(app) -> Database:  # type: ignore[no-untyped-def]
     return app.state.database  # type: ignore[no-any-return]
 
 
+class FreshSession(Session):
+    """A test's view of the database: every query sees what the app committed so far.
+
+    Each query first ends the previous transaction, so no old snapshot (SQLite WAL keeps
+    one per read transaction) hides the app's writes, and no read lock is held while the
+    app works. Writes still need an explicit commit() before the app can see them.
+    """
+
+    def execute(self, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        if self.in_transaction() and not (self.new or self.dirty or self.deleted):
+            self.commit()
+        return super().execute(*args, **kwargs)
+
+
 @pytest.fixture
 def db(database: Database) -> Iterator[Session]:
     """A session for arranging and checking data; commit() to make it visible to the app."""
-    with Session(database.write_engine, expire_on_commit=False) as session:
+    with FreshSession(database.engine, expire_on_commit=False) as session:
         yield session
         session.rollback()
 

@@ -2,7 +2,8 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
@@ -38,11 +39,12 @@ def issue_token(
             db, email=form.username, password=form.password, client=client_address(request)
         )
     except LoginFailed:
-        raise HTTPException(
+        # Answered, not raised: the failure just recorded for throttling must be committed.
+        return JSONResponse(  # type: ignore[return-value]
+            {"detail": _("Incorrect e-mail or password.")},
             status.HTTP_401_UNAUTHORIZED,
-            _("Incorrect e-mail or password."),
             headers={"WWW-Authenticate": "Bearer"},
-        ) from None
+        )
     token = auth.start_session(db, user, kind="token", lifetime=TOKEN_LIFETIME)
     return Token(access_token=token, token_type="bearer")  # noqa: S106
 

@@ -16,7 +16,7 @@ from pydantic import (
 
 from contest.enums import Aggregation, ContestStatus, Normalization, RoundKind, RoundMode
 from contest.i18n import N_, _
-from contest.validation import invalid
+from contest.validation import email_address, invalid
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True)]
@@ -105,7 +105,10 @@ class ContestPublic(BaseModel):
 
 
 TrackCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
+    ),
 ]
 
 
@@ -273,6 +276,8 @@ class JudgeCreate(Strict):
     password: Annotated[str, Field(max_length=200)] = ""
     title: Annotated[OptionalText, Field(max_length=100)] = ""
     expertise: Annotated[list[Annotated[Text, Field(max_length=50)]], Field(max_length=20)] = []
+
+    _email = field_validator("email")(email_address)
 
 
 class JudgePublic(BaseModel):

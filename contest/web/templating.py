@@ -182,7 +182,7 @@ def render(
     messages = _read_flash(request)
     full = {
         "request": request,
-        "user": getattr(request.state, "user", None),
+        "user": getattr(request.state, "viewer", None),
         "csrf_token": csrf_token_for(request),
         "locale": current_locale(),
         "flashes": messages,

@@ -1,0 +1,97 @@
+"""The schema comes only from Alembic, matches the models, and the app checks it."""
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from contest import schema
+from contest.app import create_app
+from contest.models import metadata
+from contest.settings import Settings
+from tests.conftest import BACKENDS, PG_URL
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with nothing in it, of each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    server = make_url(PG_URL)
+    name = f"tianjiao_migrate_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def table_names(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_head_creates_every_table(empty_database: str) -> None:
+    schema.upgrade(empty_database)
+
+    assert table_names(empty_database) == set(metadata.tables) | {"alembic_version"}
+
+
+def test_downgrade_base_removes_every_table(empty_database: str) -> None:
+    schema.upgrade(empty_database)
+
+    schema.downgrade(empty_database, "base")
+
+    assert table_names(empty_database) <= {"alembic_version"}
+
+
+def test_models_match_the_migrated_schema(empty_database: str) -> None:
+    schema.upgrade(empty_database)
+    engine = create_engine(empty_database)
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, metadata)
+    engine.dispose()
+
+    assert differences == []
+
+
+def test_app_refuses_an_unmigrated_database(empty_database: str, tmp_path: Path) -> None:
+    settings = Settings(database_url=empty_database, data_dir=tmp_path / "data")
+
+    with pytest.raises(schema.SchemaMismatch, match="python main.py migrate"):
+        create_app(settings)
+
+
+def test_app_refuses_a_database_newer_than_the_code(empty_database: str, tmp_path: Path) -> None:
+    schema.upgrade(empty_database)
+    engine = create_engine(empty_database)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'ffff_from_future'"))
+    engine.dispose()
+    settings = Settings(database_url=empty_database, data_dir=tmp_path / "data")
+
+    with pytest.raises(schema.SchemaMismatch, match="newer than this version"):
+        create_app(settings)
+
+
+def test_app_starts_on_a_migrated_database(empty_database: str, tmp_path: Path) -> None:
+    schema.upgrade(empty_database)
+    settings = Settings(database_url=empty_database, data_dir=tmp_path / "data")
+
+    app = create_app(settings)
+
+    assert app.state.database.url == empty_database
+    app.state.database.dispose()
