@@ -86,14 +86,14 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings):  # type: ignore[no-untyped-def]
+def app(settings: Settings):
     application = create_app(settings)
     yield application
     application.state.database.dispose()
 
 
 @pytest.fixture
-def database(app) -> Database:  # type: ignore[no-untyped-def]
+def database(app) -> Database:
     return app.state.database  # type: ignore[no-any-return]
 
 
@@ -105,7 +105,7 @@ class FreshSession(Session):
     app works. Writes still need an explicit commit() before the app can see them.
     """
 
-    def execute(self, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+    def execute(self, *args, **kwargs):
         if self.in_transaction() and not (self.new or self.dirty or self.deleted):
             self.commit()
         return super().execute(*args, **kwargs)
@@ -120,13 +120,13 @@ def db(database: Database) -> Iterator[Session]:
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://testserver") as test_client:
         yield test_client
 
 
 @pytest.fixture
-def make_client(app):  # type: ignore[no-untyped-def]
+def make_client(app):
     """More clients for the same app: one per person in a test."""
     clients: list[TestClient] = []
 

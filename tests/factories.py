@@ -4,22 +4,35 @@ Rows are inserted directly (not through services) so a test of a service is not
 arranged by the same service. Every account's password is PASSWORD.
 """
 
+import hashlib
+import io
 import itertools
+import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
+from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 from sqlmodel import Session
 
-from contest.enums import ContestStatus, Role, RoundKind, RoundMode, SheetState
+from contest.enums import (
+    ContestStatus,
+    DocumentKind,
+    EntryStatus,
+    Role,
+    RoundKind,
+    RoundMode,
+    SheetState,
+)
 from contest.models import (
     Assignment,
     Contest,
     ContestOrganiser,
     Criterion,
     CriterionScore,
+    Document,
     Entry,
     EntryMember,
     Judge,
@@ -31,6 +44,7 @@ from contest.models import (
     utcnow,
 )
 from contest.security import hash_password
+from contest.settings import Settings
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
@@ -332,3 +346,55 @@ def bearer(client: TestClient, account: User) -> dict[str, str]:
 def form(client: TestClient, values: dict[str, object] | None = None) -> dict[str, object]:
     """Form fields with the CSRF token added."""
     return {"csrf_token": csrf_token(client), **(values or {})}
+
+
+# Entries' documents and round places (issue 3).
+
+
+def pdf_bytes(text: str = "Business plan", pages: int = 1) -> bytes:
+    """A small, valid PDF."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    for number in range(pages):
+        canvas.drawString(72, 720, f"{text} {number + 1}")
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def document(
+    db: Session,
+    entry_item: Entry,
+    settings: Settings,
+    *,
+    kind: DocumentKind = DocumentKind.business_plan,
+    filename: str = "商业计划书.pdf",
+    data: bytes | None = None,
+) -> Document:
+    """A document row and its file in the uploads folder."""
+    content = data if data is not None else pdf_bytes(filename)
+    token = secrets.token_hex(16)
+    stored_name = f"{token[:2]}/{token}.pdf"
+    path = settings.uploads_dir / stored_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    item = Document(
+        entry_id=entry_item.id,
+        kind=kind,
+        filename=filename,
+        stored_name=stored_name,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    db.add(item)
+    db.flush()
+    return item
+
+
+def enrol(
+    db: Session, round_item: Round, entry_item: Entry, status: EntryStatus = EntryStatus.in_
+) -> RoundEntry:
+    item = RoundEntry(round_id=round_item.id, entry_id=entry_item.id, status=status)
+    db.add(item)
+    db.flush()
+    return item

@@ -10,7 +10,7 @@ from tests import factories
 from tests.factories import PASSWORD
 
 
-def test_token_then_me_returns_the_account(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_token_then_me_returns_the_account(client, db) -> None:
     judge = factories.user(db, Role.judge, email="judge@example.com", name="李评委")
     db.commit()
 
@@ -26,7 +26,7 @@ def test_token_then_me_returns_the_account(client, db) -> None:  # type: ignore[
     }
 
 
-def test_token_with_wrong_password_is_refused(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_token_with_wrong_password_is_refused(client, db) -> None:
     account = factories.user(db, Role.team)
     db.commit()
 
@@ -39,19 +39,19 @@ def test_token_with_wrong_password_is_refused(client, db) -> None:  # type: igno
     assert "access_token" not in response.json()
 
 
-def test_me_without_token_is_401(client) -> None:  # type: ignore[no-untyped-def]
+def test_me_without_token_is_401(client) -> None:
     response = client.get("/api/v1/me")
 
     assert response.status_code == 401
 
 
-def test_me_with_forged_token_is_401(client) -> None:  # type: ignore[no-untyped-def]
+def test_me_with_forged_token_is_401(client) -> None:
     response = client.get("/api/v1/me", headers={"Authorization": "Bearer not-a-real-token"})
 
     assert response.status_code == 401
 
 
-def test_register_creates_a_team_account(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_register_creates_a_team_account(client, db) -> None:
     response = client.post(
         "/api/v1/auth/register",
         json={"email": " Leader@Example.com ", "password": "s3cret-pass", "name": "王队长"},
@@ -70,7 +70,7 @@ def test_register_creates_a_team_account(client, db) -> None:  # type: ignore[no
     }
 
 
-def test_register_names_each_bad_field(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_register_names_each_bad_field(client, db) -> None:
     response = client.post(
         "/api/v1/auth/register", json={"email": "not-an-email", "password": "short", "name": " "}
     )
@@ -81,7 +81,7 @@ def test_register_names_each_bad_field(client, db) -> None:  # type: ignore[no-u
     assert db.scalars(select(User)).all() == []
 
 
-def test_register_refuses_a_taken_email(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_register_refuses_a_taken_email(client, db) -> None:
     factories.user(db, Role.team, email="taken@example.com")
     db.commit()
 
@@ -95,7 +95,7 @@ def test_register_refuses_a_taken_email(client, db) -> None:  # type: ignore[no-
     assert len(db.scalars(select(User)).all()) == 1
 
 
-def test_login_is_throttled_after_ten_failures(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_login_is_throttled_after_ten_failures(client, db) -> None:
     account = factories.user(db, Role.team)
     db.commit()
     for _attempt in range(10):
@@ -110,7 +110,7 @@ def test_login_is_throttled_after_ten_failures(client, db) -> None:  # type: ign
     assert "5" in throttled.json()["detail"]
 
 
-def test_throttling_looks_the_same_for_unknown_accounts(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_throttling_looks_the_same_for_unknown_accounts(client, db) -> None:
     account = factories.user(db, Role.team)
     db.commit()
     answers = {}
@@ -124,9 +124,7 @@ def test_throttling_looks_the_same_for_unknown_accounts(client, db) -> None:  # 
     assert answers[account.email][0] == 429
 
 
-def test_good_password_from_a_client_that_never_failed_is_not_throttled(  # type: ignore[no-untyped-def]
-    app, db
-) -> None:
+def test_good_password_from_a_client_that_never_failed_is_not_throttled(app, db) -> None:
     account = factories.user(db, Role.team)
     db.commit()
     attacker = TestClient(app, client=("203.0.113.9", 5000))

@@ -30,17 +30,17 @@ ROUND = {
 
 
 @pytest.fixture
-def organiser_headers(client, world):  # type: ignore[no-untyped-def]
+def organiser_headers(client, world):
     return factories.bearer(client, world.organiser)
 
 
-def errors_at(response) -> set[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+def errors_at(response) -> set[tuple[object, ...]]:
     return {tuple(error["loc"]) for error in response.json()["detail"]}
 
 
 def test_create_contest_makes_the_caller_its_organiser(
     client, db, world, organiser_headers
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     body = {
         "name": "2024年第三届“天骄湾杯”",
         "year": 2024,
@@ -97,7 +97,7 @@ def test_create_contest_makes_the_caller_its_organiser(
 )
 def test_create_contest_rejects_bad_input(
     client, db, world, organiser_headers, body, field
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     before = len(db.scalars(select(Contest)).all())
 
     response = client.post("/api/v1/contests", json=body, headers=organiser_headers)
@@ -108,7 +108,7 @@ def test_create_contest_rejects_bad_input(
     assert len(db.scalars(select(Contest)).all()) == before
 
 
-def test_add_track_with_eligibility(client, db, world, organiser_headers) -> None:  # type: ignore[no-untyped-def]
+def test_add_track_with_eligibility(client, db, world, organiser_headers) -> None:
     url = f"/api/v1/contests/{world.contest.id}/tracks"
 
     response = client.post(
@@ -142,7 +142,7 @@ def test_add_track_with_eligibility(client, db, world, organiser_headers) -> Non
         ),
     ],
 )
-def test_add_track_rejects_bad_input(client, db, world, organiser_headers, body, field) -> None:  # type: ignore[no-untyped-def]
+def test_add_track_rejects_bad_input(client, db, world, organiser_headers, body, field) -> None:
     response = client.post(
         f"/api/v1/contests/{world.contest.id}/tracks", json=body, headers=organiser_headers
     )
@@ -155,7 +155,7 @@ def test_add_track_rejects_bad_input(client, db, world, organiser_headers, body,
 
 def test_add_round_stores_every_setting_and_the_rubric(
     client, db, world, organiser_headers
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = client.post(
         f"/api/v1/contests/{world.contest.id}/rounds",
         json={**ROUND, "carry_over_weight": 0.3},
@@ -205,7 +205,7 @@ def test_add_round_stores_every_setting_and_the_rubric(
     assert db.get(Round, body["id"]).carry_over_weight == Decimal("0.3")
 
 
-def test_add_round_without_rubric_offers_the_default(client, world, organiser_headers) -> None:  # type: ignore[no-untyped-def]
+def test_add_round_without_rubric_offers_the_default(client, world, organiser_headers) -> None:
     body = {"name": "复赛", "kind": "semifinal", "order": 5}
 
     response = client.post(
@@ -226,7 +226,7 @@ def test_add_round_without_rubric_offers_the_default(client, world, organiser_he
     ) == ("trimmed_mean", 5, "none", 0, 5, "online_review")
 
 
-def test_final_round_defaults_to_roadshow(client, world, organiser_headers) -> None:  # type: ignore[no-untyped-def]
+def test_final_round_defaults_to_roadshow(client, world, organiser_headers) -> None:
     response = client.post(
         f"/api/v1/contests/{world.contest.id}/rounds",
         json={"name": "决赛", "kind": "final", "order": 6},
@@ -274,7 +274,7 @@ def test_final_round_defaults_to_roadshow(client, world, organiser_headers) -> N
 )
 def test_add_round_rejects_bad_settings(
     client, db, world, organiser_headers, change, field
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     before = len(db.scalars(select(Round)).all())
 
     response = client.post(
@@ -289,7 +289,7 @@ def test_add_round_rejects_bad_settings(
     assert len(db.scalars(select(Round)).all()) == before
 
 
-def test_open_and_close_a_round(client, db, world, organiser_headers) -> None:  # type: ignore[no-untyped-def]
+def test_open_and_close_a_round(client, db, world, organiser_headers) -> None:
     round_id = world.semifinal.id
 
     opened = client.post(f"/api/v1/rounds/{round_id}/open", headers=organiser_headers).json()
@@ -306,7 +306,7 @@ def test_open_and_close_a_round(client, db, world, organiser_headers) -> None:  
     assert actions == ["round.open", "round.close"]
 
 
-def test_update_round_settings_is_audited(client, db, world, organiser_headers) -> None:  # type: ignore[no-untyped-def]
+def test_update_round_settings_is_audited(client, db, world, organiser_headers) -> None:
     response = client.patch(
         f"/api/v1/rounds/{world.preliminary.id}",
         json={"normalization": "zscore", "trim_min_judges": 7},
@@ -320,7 +320,7 @@ def test_update_round_settings_is_audited(client, db, world, organiser_headers) 
     assert record.after == {"normalization": "zscore", "trim_min_judges": 7}
 
 
-def test_rubric_is_frozen_once_scoring_started(client, db, world, organiser_headers) -> None:  # type: ignore[no-untyped-def]
+def test_rubric_is_frozen_once_scoring_started(client, db, world, organiser_headers) -> None:
     entry = factories.entry(db, world.contest, world.creative, rounds=(world.preliminary,))
     factories.sheet(db, world.preliminary, world.judges[0], entry, [100], submitted=False)
     db.commit()
@@ -338,7 +338,7 @@ def test_rubric_is_frozen_once_scoring_started(client, db, world, organiser_head
     assert len(names) == 5
 
 
-def test_add_judge_creates_the_account(client, db, world, organiser_headers) -> None:  # type: ignore[no-untyped-def]
+def test_add_judge_creates_the_account(client, db, world, organiser_headers) -> None:
     body = {
         "email": "Prof.Li@Hospital.cn",
         "name": "李教授",
@@ -369,7 +369,7 @@ def test_add_judge_creates_the_account(client, db, world, organiser_headers) -> 
     assert "prof.li@hospital.cn" in [j["email"] for j in listed]
 
 
-def test_add_existing_judge_to_a_second_contest_reuses_the_account(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_add_existing_judge_to_a_second_contest_reuses_the_account(client, db, world) -> None:
     headers = factories.bearer(client, world.other_organiser)
     body = {
         "email": world.judge_users[0].email,
@@ -386,7 +386,7 @@ def test_add_existing_judge_to_a_second_contest_reuses_the_account(client, db, w
     assert response.json()["user_id"] == world.judge_users[0].id
 
 
-def test_add_judge_twice_is_a_conflict(client, world, organiser_headers) -> None:  # type: ignore[no-untyped-def]
+def test_add_judge_twice_is_a_conflict(client, world, organiser_headers) -> None:
     body = {"email": world.judge_users[0].email, "name": "x", "institution": "y"}
 
     response = client.post(
@@ -396,7 +396,7 @@ def test_add_judge_twice_is_a_conflict(client, world, organiser_headers) -> None
     assert response.status_code == 409
 
 
-def test_add_judge_with_a_team_email_is_refused(client, world, organiser_headers) -> None:  # type: ignore[no-untyped-def]
+def test_add_judge_with_a_team_email_is_refused(client, world, organiser_headers) -> None:
     body = {"email": world.team.email, "name": "x", "institution": "y", "password": "12345678"}
 
     response = client.post(
@@ -407,7 +407,7 @@ def test_add_judge_with_a_team_email_is_refused(client, world, organiser_headers
     assert errors_at(response) == {("body", "email")}
 
 
-def test_declare_conflict(client, db, world, organiser_headers) -> None:  # type: ignore[no-untyped-def]
+def test_declare_conflict(client, db, world, organiser_headers) -> None:
     entry = factories.entry(db, world.contest, world.creative)
     db.commit()
 
@@ -426,7 +426,7 @@ def test_declare_conflict(client, db, world, organiser_headers) -> None:  # type
     )
 
 
-def test_declare_conflict_with_entry_of_another_contest_is_refused(  # type: ignore[no-untyped-def]
+def test_declare_conflict_with_entry_of_another_contest_is_refused(
     client, db, world, organiser_headers
 ) -> None:
     other_track = factories.track(db, world.other_contest, "x")
@@ -443,7 +443,7 @@ def test_declare_conflict_with_entry_of_another_contest_is_refused(  # type: ign
     assert errors_at(response) == {("body", "entry_id")}
 
 
-def test_audit_log_lists_changes(client, world, organiser_headers) -> None:  # type: ignore[no-untyped-def]
+def test_audit_log_lists_changes(client, world, organiser_headers) -> None:
     client.post(f"/api/v1/rounds/{world.semifinal.id}/open", headers=organiser_headers)
 
     log = client.get(f"/api/v1/contests/{world.contest.id}/audit", headers=organiser_headers)
@@ -460,7 +460,7 @@ def test_audit_log_lists_changes(client, world, organiser_headers) -> None:  # t
 # Who may call what: every set-up endpoint, for every role.
 
 
-def setup_calls(world) -> list[tuple[str, str, dict[str, object] | None]]:  # type: ignore[no-untyped-def]
+def setup_calls(world) -> list[tuple[str, str, dict[str, object] | None]]:
     c, r, j = world.contest.id, world.preliminary.id, world.judges[0].id
     return [
         ("GET", f"/api/v1/contests/{c}", None),
@@ -481,7 +481,7 @@ def setup_calls(world) -> list[tuple[str, str, dict[str, object] | None]]:  # ty
 
 
 @pytest.mark.parametrize("who", ["anonymous", "judge", "team", "other_organiser"])
-def test_setup_endpoints_refuse_everyone_but_the_organiser(client, db, world, who) -> None:  # type: ignore[no-untyped-def]
+def test_setup_endpoints_refuse_everyone_but_the_organiser(client, db, world, who) -> None:
     expected = {"anonymous": 401, "judge": 403, "team": 403, "other_organiser": 404}[who]
     account = {
         "judge": world.judge_users[0],
@@ -500,7 +500,7 @@ def test_setup_endpoints_refuse_everyone_but_the_organiser(client, db, world, wh
     assert len(db.scalars(select(AuditRecord)).all()) == before
 
 
-def test_contest_creation_is_for_organisers_only(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_contest_creation_is_for_organisers_only(client, world) -> None:
     headers = factories.bearer(client, world.team)
 
     response = client.post("/api/v1/contests", json={"name": "x", "year": 2024}, headers=headers)

@@ -18,8 +18,13 @@ from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("TIANJIAO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHONE = {"width": 375, "height": 812}
@@ -40,8 +45,9 @@ def browser() -> Iterator[object]:
         pytest.skip("Chromium is not installed (apt-get install chromium)")
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                              headless=True)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield chromium
         chromium.close()
 
@@ -53,11 +59,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def live_server(app) -> Iterator[str]:
     """The test app on a real port, for the browser; its URL."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -71,13 +78,17 @@ def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def new_context(browser):  # type: ignore[no-untyped-def]
+def new_context(browser):
     """Browser contexts (separate people: own cookies), closed after the test."""
     contexts = []
 
-    def make(*, phone: bool = False, locale: str = "zh-CN"):  # type: ignore[no-untyped-def]
-        context = browser.new_context(viewport=PHONE if phone else DESKTOP, locale=locale,
-                                      device_scale_factor=1, accept_downloads=True)
+    def make(*, phone: bool = False, locale: str = "zh-CN"):
+        context = browser.new_context(
+            viewport=PHONE if phone else DESKTOP,
+            locale=locale,
+            device_scale_factor=1,
+            accept_downloads=True,
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context
@@ -88,12 +99,12 @@ def new_context(browser):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def screenshot(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def screenshot(request: pytest.FixtureRequest):
     """Save a full-page screenshot named after the test and a step."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     test_name = request.node.name.replace("[", "-").replace("]", "")
 
-    def take(page, step: str) -> Path:  # type: ignore[no-untyped-def]
+    def take(page, step: str) -> Path:
         path = ARTIFACTS / f"{test_name}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
         return path

@@ -96,14 +96,14 @@ def test_placeholders_survive_translation() -> None:
         assert got == wanted, f"{msgid!r} -> {msgstr!r}"
 
 
-def test_home_page_speaks_chinese_by_default(client) -> None:  # type: ignore[no-untyped-def]
+def test_home_page_speaks_chinese_by_default(client) -> None:
     page = BeautifulSoup(client.get("/").text, "html.parser")
 
     assert page.html["lang"] == "zh-CN"
     assert page.select_one("a.nav-cta").get_text(strip=True) == "登录"
 
 
-def test_language_switch_is_remembered(client) -> None:  # type: ignore[no-untyped-def]
+def test_language_switch_is_remembered(client) -> None:
     switched = client.get("/lang/en?next=/login", follow_redirects=False)
     page = BeautifulSoup(client.get("/").text, "html.parser")
 
@@ -112,7 +112,7 @@ def test_language_switch_is_remembered(client) -> None:  # type: ignore[no-untyp
     assert page.select_one("a.nav-cta").get_text(strip=True) == "Log in"
 
 
-def test_language_switch_refuses_foreign_redirects(client) -> None:  # type: ignore[no-untyped-def]
+def test_language_switch_refuses_foreign_redirects(client) -> None:
     response = client.get("/lang/en?next=//evil.example.com/", follow_redirects=False)
 
     assert response.headers["location"] == "/"

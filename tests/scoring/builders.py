@@ -3,7 +3,15 @@
 from collections.abc import Mapping
 from fractions import Fraction
 
-from scoring import RoundRules, RoundScores, SheetTotal, rank_round, score_round
+from scoring import (
+    RoundRules,
+    RoundScores,
+    SheetTotal,
+    entries_needing_criteria,
+    order_by_score,
+    rank_round,
+    score_round,
+)
 from scoring.types import Ranking, Score
 
 Totals = Mapping[int, Mapping[int, int]]
@@ -38,8 +46,18 @@ def rows(ranking: Ranking) -> list[tuple[int, int | None, bool]]:
     return [(r.entry_id, r.rank, r.tie) for r in ranking.entries]
 
 
+def rank(
+    scores: RoundScores, sums: Mapping[int, list[int]] | None = None, *, by_track: bool = True
+) -> tuple[Ranking, ...]:
+    return rank_round(order_by_score(scores, by_track=by_track), criterion_sums=sums)
+
+
+def needing(scores: RoundScores, *, by_track: bool = True) -> frozenset[int]:
+    return entries_needing_criteria(order_by_score(scores, by_track=by_track))
+
+
 def only_ranking(scores: RoundScores, sums: Mapping[int, list[int]] | None = None) -> Ranking:
-    (ranking,) = rank_round(scores, criterion_sums=sums)
+    (ranking,) = rank(scores, sums)
     return ranking
 
 

@@ -9,9 +9,8 @@ from scoring import (
     TieProblem,
     Tier,
     allocate_awards,
-    rank_round,
 )
-from tests.scoring.builders import ranking_of, score
+from tests.scoring.builders import rank, ranking_of, score
 
 G, S, B, E = Tier.gold, Tier.silver, Tier.bronze, Tier.excellence
 
@@ -112,8 +111,8 @@ def test_awards_per_track_and_overall():
     tracks = {1: "startup", 2: "startup", 3: "creative", 4: "creative"}
     scores = score(totals, tracks=tracks)
 
-    per_track = allocate_awards(rank_round(scores), tiers=[(G, 1)])
-    overall = allocate_awards(rank_round(scores, by_track=False), tiers=[(G, 1)])
+    per_track = allocate_awards(rank(scores), tiers=[(G, 1)])
+    overall = allocate_awards(rank(scores, by_track=False), tiers=[(G, 1)])
 
     assert per_track == (Allocation(3, G, "creative"), Allocation(1, G, "startup"))
     assert overall == (Allocation(1, G, "startup"),)
@@ -124,7 +123,7 @@ def test_awards_conflicts_listed_for_every_track():
     tracks = {1: "startup", 2: "startup", 3: "creative", 4: "creative"}
     scores = score(totals, tracks=tracks)
 
-    result = allocate_awards(rank_round(scores, criterion_sums=dict.fromkeys(totals, [0])))
+    result = allocate_awards(rank(scores, dict.fromkeys(totals, [0])))
 
     assert isinstance(result, AwardConflict)
     assert [(t.scope, t.entry_ids) for t in result.ties] == [

@@ -18,6 +18,7 @@ from scoring import (
     Tier,
     allocate_awards,
     entries_needing_criteria,
+    order_by_score,
     preview_advancement,
     rank_round,
     score_round,
@@ -46,9 +47,9 @@ class Round:
         )
 
     def rank(self, scores: RoundScores, *, by_track: bool = True) -> tuple[Ranking, ...]:
-        needed = entries_needing_criteria(scores, by_track=by_track)
-        sums = {entry_id: self.sums[entry_id] for entry_id in needed}
-        return rank_round(scores, criterion_sums=sums, by_track=by_track)
+        order = order_by_score(scores, by_track=by_track)
+        sums = {entry_id: self.sums[entry_id] for entry_id in entries_needing_criteria(order)}
+        return rank_round(order, criterion_sums=sums)
 
 
 @st.composite
@@ -117,7 +118,7 @@ def test_property_ranking_matches_reference_implementation(data, rules, by_track
     rankings = data.rank(scores, by_track=by_track)
 
     keys = reference.sort_keys(data.totals, rules, data.previous, data.sums)
-    needed = entries_needing_criteria(scores, by_track=by_track)
+    needed = entries_needing_criteria(order_by_score(scores, by_track=by_track))
     for ranking in rankings:
         members = [r.entry_id for r in ranking.entries]
         expected = reference.ranks(members, keys)

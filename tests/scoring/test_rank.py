@@ -4,8 +4,8 @@ from fractions import Fraction
 
 import pytest
 
-from scoring import RoundRules, entries_needing_criteria, rank_round
-from tests.scoring.builders import only_ranking, rows, score
+from scoring import RoundRules
+from tests.scoring.builders import needing, only_ranking, rank, rows, score
 
 SAME = {1: 800, 2: 800, 3: 800}
 
@@ -39,7 +39,7 @@ def test_rank_median_breaks_equal_combined_scores():
     # Both average 80 over three judges; medians 85 and 80.
     scores = score({1: {1: 700, 2: 850, 3: 850}, 2: {1: 750, 2: 800, 3: 850}})
 
-    assert entries_needing_criteria(scores) == frozenset()
+    assert needing(scores) == frozenset()
     assert rows(only_ranking(scores)) == [(1, 1, False), (2, 2, False)]
 
 
@@ -48,7 +48,7 @@ def test_rank_exact_equality_of_fractions_with_different_judge_counts():
     scores = score({1: {1: 800, 2: 755, 3: 900, 4: 600, 5: 825}, 2: {1: 800, 2: 755, 3: 825}})
 
     assert scores.entries[1].combined == scores.entries[2].combined == Fraction(238, 3)
-    assert entries_needing_criteria(scores) == frozenset({1, 2})
+    assert needing(scores) == frozenset({1, 2})
 
 
 def test_rank_unscored_entries_last_without_rank():
@@ -88,8 +88,8 @@ def test_rank_per_track_and_overall():
     tracks = {1: "startup", 2: "creative", 3: "startup", 4: "creative"}
     scores = score(totals, tracks=tracks)
 
-    creative, startup = rank_round(scores)
-    (overall,) = rank_round(scores, by_track=False)
+    creative, startup = rank(scores)
+    (overall,) = rank(scores, by_track=False)
 
     assert (creative.scope, rows(creative)) == ("creative", [(2, 1, False), (4, 2, False)])
     assert (startup.scope, rows(startup)) == ("startup", [(1, 1, False), (3, 2, False)])
@@ -100,8 +100,8 @@ def test_entries_needing_criteria_only_within_scope():
     tracks = {1: "startup", 2: "creative", 3: "creative"}
     scores = score({1: SAME, 2: SAME, 3: SAME}, tracks=tracks)
 
-    assert entries_needing_criteria(scores) == frozenset({2, 3})
-    assert entries_needing_criteria(scores, by_track=False) == frozenset({1, 2, 3})
+    assert needing(scores) == frozenset({2, 3})
+    assert needing(scores, by_track=False) == frozenset({1, 2, 3})
 
 
 def test_rank_orders_by_combined_not_round_score():

@@ -11,10 +11,9 @@ from scoring import (
     Normalization,
     RoundRules,
     carry_over,
-    entries_needing_criteria,
     format_score,
 )
-from tests.scoring.builders import only_ranking, rows, score
+from tests.scoring.builders import needing, only_ranking, rows, score
 
 X, Y, Z = 1, 2, 3
 RULES = RoundRules(
@@ -48,7 +47,7 @@ def test_worked_example_z_equals_x_exactly_but_loses_on_median():
 
     assert z.round_score == x.round_score == Fraction(238, 3)  # (79.3 + 79.3 + 79.4) / 3
     assert (x.median, z.median) == (Fraction(80), Fraction("79.3"))
-    assert entries_needing_criteria(scores) == frozenset()
+    assert needing(scores) == frozenset()
 
 
 def test_worked_example_ranking_y_x_z_without_ties():

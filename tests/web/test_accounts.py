@@ -9,7 +9,7 @@ from tests import factories
 from tests.factories import PASSWORD
 
 
-def test_login_sets_a_safe_session_cookie(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_login_sets_a_safe_session_cookie(client, db) -> None:
     account = factories.user(db, Role.organiser)
     db.commit()
 
@@ -26,7 +26,7 @@ def test_login_sets_a_safe_session_cookie(client, db) -> None:  # type: ignore[n
     assert "SameSite=lax" in cookie or "samesite=lax" in cookie.lower()
 
 
-def test_login_without_csrf_token_is_refused(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_login_without_csrf_token_is_refused(client, db) -> None:
     account = factories.user(db, Role.organiser)
     db.commit()
 
@@ -36,9 +36,7 @@ def test_login_without_csrf_token_is_refused(client, db) -> None:  # type: ignor
     assert db.scalars(select(AuthSession)).all() == []
 
 
-def test_login_with_token_from_another_browser_is_refused(  # type: ignore[no-untyped-def]
-    client, make_client, db
-) -> None:
+def test_login_with_token_from_another_browser_is_refused(client, make_client, db) -> None:
     account = factories.user(db, Role.organiser)
     db.commit()
     other_token = factories.csrf_token(make_client())
@@ -50,7 +48,7 @@ def test_login_with_token_from_another_browser_is_refused(  # type: ignore[no-un
     assert response.status_code == 403
 
 
-def test_wrong_password_shows_the_form_again(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_shows_the_form_again(client, db) -> None:
     account = factories.user(db, Role.team)
     db.commit()
 
@@ -64,7 +62,7 @@ def test_wrong_password_shows_the_form_again(client, db) -> None:  # type: ignor
     assert page.select_one("input[name=email]")["value"] == account.email
 
 
-def test_login_follows_a_local_next_only(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_login_follows_a_local_next_only(client, db) -> None:
     account = factories.user(db, Role.judge)
     db.commit()
 
@@ -88,7 +86,7 @@ def test_login_follows_a_local_next_only(client, db) -> None:  # type: ignore[no
     assert foreign.headers["location"] == "/"
 
 
-def test_login_replaces_the_previous_session(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_login_replaces_the_previous_session(client, db) -> None:
     """No session fixation: a session id known before logging in is dead afterwards."""
     first = factories.user(db, Role.team)
     db.commit()
@@ -103,7 +101,7 @@ def test_login_replaces_the_previous_session(client, db) -> None:  # type: ignor
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_logout_invalidates_a_copied_cookie(client, make_client, db) -> None:  # type: ignore[no-untyped-def]
+def test_logout_invalidates_a_copied_cookie(client, make_client, db) -> None:
     account = factories.user(db, Role.team)
     db.commit()
     factories.login(client, account)
@@ -117,7 +115,7 @@ def test_logout_invalidates_a_copied_cookie(client, make_client, db) -> None:  #
     assert db.scalars(select(AuthSession)).all() == []
 
 
-def test_logout_without_csrf_is_refused(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_logout_without_csrf_is_refused(client, db) -> None:
     account = factories.user(db, Role.team)
     db.commit()
     factories.login(client, account)
@@ -128,7 +126,7 @@ def test_logout_without_csrf_is_refused(client, db) -> None:  # type: ignore[no-
     assert client.get("/api/v1/me").status_code == 200
 
 
-def test_cookie_session_api_write_needs_csrf_header(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_cookie_session_api_write_needs_csrf_header(client, db) -> None:
     organiser = factories.user(db, Role.organiser)
     db.commit()
     factories.login(client, organiser)
@@ -143,7 +141,7 @@ def test_cookie_session_api_write_needs_csrf_header(client, db) -> None:  # type
     assert accepted.status_code == 201
 
 
-def test_register_page_creates_account_and_logs_in(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_register_page_creates_account_and_logs_in(client, db) -> None:
     response = client.post(
         "/register",
         data=factories.form(
@@ -159,7 +157,7 @@ def test_register_page_creates_account_and_logs_in(client, db) -> None:  # type:
     assert client.get("/api/v1/me").json()["email"] == "zhao@example.com"
 
 
-def test_register_page_shows_field_errors(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_register_page_shows_field_errors(client, db) -> None:
     response = client.post(
         "/register", data=factories.form(client, {"name": "", "email": "bad", "password": "short"})
     )
@@ -172,7 +170,7 @@ def test_register_page_shows_field_errors(client, db) -> None:  # type: ignore[n
     assert db.scalars(select(User)).all() == []
 
 
-def test_pages_for_another_role_are_403_pages(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_pages_for_another_role_are_403_pages(client, db) -> None:
     account = factories.user(db, Role.team)
     db.commit()
     factories.login(client, account)
@@ -184,14 +182,14 @@ def test_pages_for_another_role_are_403_pages(client, db) -> None:  # type: igno
     assert page.select_one(".error-code").get_text(strip=True) == "403"
 
 
-def test_pages_redirect_anonymous_visitors_to_login(client) -> None:  # type: ignore[no-untyped-def]
+def test_pages_redirect_anonymous_visitors_to_login(client) -> None:
     response = client.get("/manage/contests/1?tab=x", follow_redirects=False)
 
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/manage/contests/1%3Ftab%3Dx"
 
 
-def test_unknown_page_is_a_styled_404(client) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_page_is_a_styled_404(client) -> None:
     response = client.get("/no/such/page")
 
     page = BeautifulSoup(response.text, "html.parser")
@@ -200,7 +198,7 @@ def test_unknown_page_is_a_styled_404(client) -> None:  # type: ignore[no-untype
     assert page.select_one("link[rel=stylesheet]") is not None
 
 
-def test_security_headers_are_set(client) -> None:  # type: ignore[no-untyped-def]
+def test_security_headers_are_set(client) -> None:
     response = client.get("/")
 
     assert response.headers["x-content-type-options"] == "nosniff"

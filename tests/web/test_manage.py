@@ -9,11 +9,11 @@ from contest.models import Conflict, Contest, Criterion, Judge, Round, Track, Us
 from tests import factories
 
 
-def page_of(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
+def page_of(response) -> BeautifulSoup:
     return BeautifulSoup(response.text, "html.parser")
 
 
-def test_my_contests_lists_only_mine(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_my_contests_lists_only_mine(client, world) -> None:
     factories.login(client, world.organiser)
 
     page = page_of(client.get("/manage"))
@@ -22,7 +22,7 @@ def test_my_contests_lists_only_mine(client, world) -> None:  # type: ignore[no-
     assert titles == [world.contest.name]
 
 
-def test_create_contest_with_standard_setup(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_create_contest_with_standard_setup(client, db, world) -> None:
     factories.login(client, world.organiser)
 
     response = client.post(
@@ -68,7 +68,7 @@ def test_create_contest_with_standard_setup(client, db, world) -> None:  # type:
     assert points == [300, 250, 200, 150, 100]
 
 
-def test_create_contest_shows_errors_next_to_fields(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_create_contest_shows_errors_next_to_fields(client, db, world) -> None:
     factories.login(client, world.organiser)
 
     response = client.post(
@@ -82,7 +82,7 @@ def test_create_contest_shows_errors_next_to_fields(client, db, world) -> None: 
     assert len(db.scalars(select(Contest)).all()) == 2
 
 
-def test_add_track_form(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_add_track_form(client, db, world) -> None:
     factories.login(client, world.organiser)
 
     client.post(
@@ -102,7 +102,7 @@ def test_add_track_form(client, db, world) -> None:  # type: ignore[no-untyped-d
     assert (track.name, track.requires_company, track.max_company_age_years) == ("器械组", True, 3)
 
 
-def test_add_track_form_with_duplicate_code(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_add_track_form_with_duplicate_code(client, db, world) -> None:
     factories.login(client, world.organiser)
 
     response = client.post(
@@ -116,7 +116,7 @@ def test_add_track_form_with_duplicate_code(client, db, world) -> None:  # type:
     )
 
 
-def test_create_round_with_custom_rubric(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_create_round_with_custom_rubric(client, db, world) -> None:
     factories.login(client, world.organiser)
     form = {
         "name": "网评",
@@ -166,7 +166,7 @@ def test_create_round_with_custom_rubric(client, db, world) -> None:  # type: ig
     ]
 
 
-def test_round_form_rejects_bad_values_in_place(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_round_form_rejects_bad_values_in_place(client, db, world) -> None:
     factories.login(client, world.organiser)
     form = {
         "name": "x",
@@ -191,7 +191,7 @@ def test_round_form_rejects_bad_values_in_place(client, db, world) -> None:  # t
     assert db.scalars(select(Round).where(Round.name == "x")).all() == []
 
 
-def test_round_page_shows_rubric_and_open_button(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_round_page_shows_rubric_and_open_button(client, world) -> None:
     factories.login(client, world.organiser)
 
     page = page_of(client.get(f"/manage/rounds/{world.semifinal.id}"))
@@ -204,7 +204,7 @@ def test_round_page_shows_rubric_and_open_button(client, world) -> None:  # type
     assert page.select_one(f"form[action='/manage/rounds/{world.semifinal.id}/open']")
 
 
-def test_open_round_button(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_open_round_button(client, db, world) -> None:
     factories.login(client, world.organiser)
 
     client.post(f"/manage/rounds/{world.semifinal.id}/open", data=factories.form(client))
@@ -214,7 +214,7 @@ def test_open_round_button(client, db, world) -> None:  # type: ignore[no-untype
     assert world.semifinal.closes_at is None
 
 
-def test_add_judge_without_password_shows_generated_one_once(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_add_judge_without_password_shows_generated_one_once(client, db, world) -> None:
     factories.login(client, world.organiser)
 
     response = client.post(
@@ -244,7 +244,7 @@ def test_add_judge_without_password_shows_generated_one_once(client, db, world) 
     assert judge.expertise == ["数字健康", "医疗器械"]
 
 
-def test_judges_csv_upload_imports_all_rows(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_judges_csv_upload_imports_all_rows(client, db, world) -> None:
     factories.login(client, world.organiser)
     csv_text = (
         "\ufeffemail,name,institution,title,expertise,password\n"
@@ -268,7 +268,7 @@ def test_judges_csv_upload_imports_all_rows(client, db, world) -> None:  # type:
     assert {"a@h.cn", "b@h.cn"} <= emails
 
 
-def test_judges_csv_with_a_bad_row_imports_nothing(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_judges_csv_with_a_bad_row_imports_nothing(client, db, world) -> None:
     factories.login(client, world.organiser)
     csv_text = "email,name,institution\nok@h.cn,好,医院\nbad-email,坏,医院\nnoname@h.cn,,医院\n"
 
@@ -284,7 +284,7 @@ def test_judges_csv_with_a_bad_row_imports_nothing(client, db, world) -> None:  
     assert db.scalars(select(User).where(User.email == "ok@h.cn")).all() == []
 
 
-def test_declare_conflict_form(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_declare_conflict_form(client, db, world) -> None:
     entry = factories.entry(db, world.contest, world.creative)
     db.commit()
     factories.login(client, world.organiser)
@@ -301,7 +301,7 @@ def test_declare_conflict_form(client, db, world) -> None:  # type: ignore[no-un
     assert (conflict.judge_id, conflict.entry_id) == (world.judges[2].id, entry.id)
 
 
-def test_another_organisers_contest_pages_are_404(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_another_organisers_contest_pages_are_404(client, world) -> None:
     factories.login(client, world.other_organiser)
 
     statuses = {
@@ -320,7 +320,7 @@ def test_another_organisers_contest_pages_are_404(client, world) -> None:  # typ
     assert set(statuses.values()) == {404}
 
 
-def test_judge_and_team_get_403_on_setup_pages(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_judge_and_team_get_403_on_setup_pages(client, db, world) -> None:
     for account in (world.judge_users[0], world.team):
         factories.login(client, account)
 
