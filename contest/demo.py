@@ -1,0 +1,304 @@
+"""`python main.py demo`: load the 2023 Tianjiao Bay Cup, from set-up to published awards.
+
+Each stage is a function over one session; `load` runs them in order inside one
+transaction and does nothing if the demo contest is already there (idempotent).
+"""
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from contest import contests, demo_data, judges, rounds
+from contest.auth import create_user, user_by_email
+from contest.db import Database
+from contest.eligibility import credit_code_check_character
+from contest.enums import ContestStatus, Role, RoundKind, RoundMode
+from contest.models import Contest, Entry, EntryMember, Round, RoundEntry, Track, User
+from contest.schemas.contests import ContestCreate, JudgeCreate, RoundCreate, TrackCreate
+from contest.security import hash_password
+from contest.settings import Settings
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PASSWORD = "tianjiao2023"  # noqa: S105 - the demo's published password
+DOMAIN = "tianjiao.demo"
+SEED = 2023
+
+
+@dataclass
+class Demo:
+    """What the stages share: the accounts, the contest and its parts."""
+
+    db: Session
+    settings: Settings
+    rng: random.Random
+    organiser: User | None = None
+    contest: Contest | None = None
+    tracks: dict[str, Track] = field(default_factory=dict)
+    rounds: dict[RoundKind, Round] = field(default_factory=dict)
+    judge_ids: list[int] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    teams: dict[int, User] = field(default_factory=dict)  # entry id -> team account
+
+
+@dataclass(frozen=True)
+class Logins:
+    organiser: str
+    judge: str
+    team: str
+    password: str = PASSWORD
+    contest_id: int | None = None
+    final_round_id: int | None = None
+
+
+def at(day: str, hour: int = 9) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=SHANGHAI)
+
+
+def build_contest(demo: Demo) -> None:
+    db = demo.db
+    demo.organiser = create_user(
+        db, role=Role.organiser, email=f"organiser@{DOMAIN}", password=PASSWORD, name="大赛组委会"
+    )
+    create_user(
+        db, role=Role.organiser, email=f"staff@{DOMAIN}", password=PASSWORD, name="组委会秘书处"
+    )
+    demo.contest = contests.create_contest(
+        db,
+        actor=demo.organiser,
+        data=ContestCreate(
+            name=demo_data.CONTEST_NAME,
+            year=2023,
+            edition=2,
+            series=demo_data.SERIES,
+            description=demo_data.DESCRIPTION,
+            organisers=list(demo_data.ORGANISERS),
+            registration_opens_at=at("2023-05-15"),
+            registration_closes_at=at("2023-07-15", 18),
+        ),
+    )
+    for code, name, requires_company, age in (
+        ("startup", "创业组", True, 5),
+        ("creative", "创意组", False, None),
+    ):
+        demo.tracks[code] = contests.add_track(
+            db,
+            actor=demo.organiser,
+            contest=demo.contest,
+            data=TrackCreate(
+                code=code, name=name, requires_company=requires_company, max_company_age_years=age
+            ),
+        )
+
+
+ROUND_PLAN = (
+    # name, kind, mode, judges per entry, advance per track, window
+    (
+        "初赛（网络评审）",
+        RoundKind.preliminary,
+        RoundMode.online_review,
+        5,
+        {"startup": 36, "creative": 34},
+        ("2023-07-20", "2023-08-10"),
+    ),
+    (
+        "复赛（网络评审）",
+        RoundKind.semifinal,
+        RoundMode.online_review,
+        5,
+        {"startup": 6, "creative": 6},
+        ("2023-08-20", "2023-09-05"),
+    ),
+    ("决赛（现场路演）", RoundKind.final, RoundMode.roadshow, 9, {}, ("2023-09-22", "2023-09-23")),
+)
+
+
+def build_rounds(demo: Demo) -> None:
+    assert demo.contest
+    assert demo.organiser
+    for order, (name, kind, mode, per_entry, advance, (opens, closes)) in enumerate(
+        ROUND_PLAN, start=1
+    ):
+        demo.rounds[kind] = rounds.add_round(
+            demo.db,
+            actor=demo.organiser,
+            contest=demo.contest,
+            data=RoundCreate(
+                name=name,
+                kind=kind,
+                order=order,
+                mode=mode,
+                judges_per_entry=per_entry,
+                advance_count=advance,
+                opens_at=at(opens),
+                closes_at=at(closes, 18),
+                carry_over_weight=Decimal("0.3") if kind == RoundKind.semifinal else Decimal(0),
+                blind=kind == RoundKind.preliminary,
+                pitch_seconds=480,
+                qa_seconds=420,
+            ),
+        )
+
+
+def build_panel(demo: Demo) -> None:
+    assert demo.contest
+    assert demo.organiser
+    for number, (name, institution, title, expertise) in enumerate(demo_data.JUDGES, start=1):
+        added = judges.add_judge(
+            demo.db,
+            actor=demo.organiser,
+            contest=demo.contest,
+            data=JudgeCreate(
+                email=f"judge{number:02d}@{DOMAIN}",
+                name=name,
+                institution=institution,
+                title=title,
+                password=PASSWORD,
+                expertise=list(expertise),
+            ),
+        )
+        demo.judge_ids.append(added.judge.id)
+
+
+def person(rng: random.Random) -> str:
+    return rng.choice(demo_data.SURNAMES) + rng.choice(demo_data.GIVEN)
+
+
+def mobile(rng: random.Random) -> str:
+    return f"13{rng.randint(0, 9)}{rng.randint(0, 99999999):08d}"
+
+
+def credit_code(city: str, rng: random.Random) -> str:
+    """A well-formed code: 9 (enterprise) 1 (company), the city's area, an organisation code."""
+    charset = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    body = "91" + demo_data.AREA_CODES[city] + "".join(rng.choice(charset) for _ in range(9))
+    return body + credit_code_check_character(body)
+
+
+def summary(field_name: str, rng: random.Random) -> str:
+    opening = rng.choice(demo_data.SUMMARY_OPENINGS).format(need=demo_data.NEEDS[field_name])
+    body = rng.choice(demo_data.SUMMARY_BODIES).format(
+        patents=rng.randint(2, 12),
+        stage=rng.choice(demo_data.STAGES),
+        next=rng.choice(demo_data.NEXT_STEPS),
+    )
+    return opening + body
+
+
+def build_entries(demo: Demo) -> None:
+    """98 entries: about half startups with a company, from 24 universities in 14 cities."""
+    assert demo.contest
+    db, rng = demo.db, demo.rng
+    team_hash = hash_password(PASSWORD)  # one hash for 98 demo teams: argon2 is slow by design
+    titles = [(f, t) for f, items in demo_data.TITLES.items() for t in items]
+    rng.shuffle(titles)
+    first_round = demo.rounds[RoundKind.preliminary]
+    for number, (field_name, title) in enumerate(titles, start=1):
+        university, city = demo_data.UNIVERSITIES[(number - 1) % len(demo_data.UNIVERSITIES)]
+        startup = number % 2 == 1
+        leader = person(rng)
+        team = User(
+            email=f"team{number:02d}@{DOMAIN}", name=leader, role=Role.team, password_hash=team_hash
+        )
+        db.add(team)
+        db.flush()
+        company = {}
+        if startup:
+            founded = date(2023, 6, 30) - timedelta(days=rng.randint(120, 4 * 365))
+            company = {
+                "company_name": city
+                + rng.choice(demo_data.COMPANY_WORDS)
+                + rng.choice(demo_data.COMPANY_SUFFIXES),
+                "credit_code": credit_code(city, rng),
+                "founded_on": founded,
+            }
+        created = at("2023-05-20") + timedelta(hours=rng.randint(0, 55 * 24))
+        entry = Entry(
+            contest_id=demo.contest.id,
+            track_id=demo.tracks["startup" if startup else "creative"].id,
+            owner_id=team.id,
+            title=title,
+            summary=summary(field_name, rng),
+            field=field_name,
+            institution=university,
+            city=city,
+            leader_name=leader,
+            leader_email=team.email,
+            leader_phone=mobile(rng),
+            created_at=created,
+            updated_at=created,
+            **company,
+        )
+        db.add(entry)
+        db.flush()
+        names = [leader] + [person(rng) for _ in range(rng.randint(2, 6))]
+        db.add_all(EntryMember(entry_id=entry.id, position=i, name=n) for i, n in enumerate(names))
+        db.add(RoundEntry(round_id=first_round.id, entry_id=entry.id))
+        demo.entries.append(entry)
+        demo.teams[entry.id] = team
+    db.flush()
+
+
+STAGES = (build_contest, build_rounds, build_panel, build_entries)
+
+
+def existing_logins(db: Session) -> Logins | None:
+    contest = db.scalars(select(Contest).where(Contest.name == demo_data.CONTEST_NAME)).first()
+    if contest is None:
+        return None
+    final = db.scalars(
+        select(Round).where(Round.contest_id == contest.id, Round.kind == RoundKind.final)
+    ).first()
+    return Logins(
+        organiser=f"organiser@{DOMAIN}",
+        judge=f"judge01@{DOMAIN}",
+        team=featured_team_email(db, contest),
+        contest_id=contest.id,
+        final_round_id=final.id if final else None,
+    )
+
+
+def featured_team_email(db: Session, contest: Contest) -> str:
+    """The team to log in as: one whose story goes furthest (the demo's first entry for now)."""
+    return f"team01@{DOMAIN}"
+
+
+def load(database: Database, settings: Settings) -> Logins:
+    """Load the demo once; afterwards, just say how to log in."""
+    with database.session() as db:
+        existing = existing_logins(db)
+        if existing is not None:
+            return existing
+        if user_by_email(db, f"organiser@{DOMAIN}") is not None:
+            raise RuntimeError("demo accounts exist without the demo contest; use a fresh database")
+        demo = Demo(db=db, settings=settings, rng=random.Random(SEED))
+        for stage in STAGES:
+            stage(demo)
+        assert demo.contest is not None
+        demo.contest.status = ContestStatus.finished
+        db.flush()
+    with database.session() as db:
+        logins = existing_logins(db)
+    assert logins is not None
+    return logins
+
+
+def print_logins(logins: Logins, base_url: str) -> None:
+    rows = (
+        ("organiser / 组委会", logins.organiser),
+        ("judge / 评委", logins.judge),
+        ("team / 参赛团队", logins.team),
+    )
+    print()
+    print("Tianjiao demo: 2023年第二届“天骄湾杯”生命健康创新创业大赛")
+    print(f"  open {base_url}/  and log in with password {logins.password!r}:")
+    for role, email in rows:
+        print(f"    {role:<20} {email}")
+    if logins.final_round_id:
+        print(f"  big screen of the final: {base_url}/live/{logins.final_round_id}")
+    print(f"  public results: {base_url}/results/{logins.contest_id}")
+    print()
