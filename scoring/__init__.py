@@ -3,8 +3,9 @@
 Typical use by the results service::
 
     scores = score_round(sheet_totals, rules, tracks=entry_tracks, previous=prev)
-    needed = entries_needing_criteria(scores)          # usually a handful of entries
-    rankings = rank_round(scores, criterion_sums=sums_for(needed))
+    order = order_by_score(scores)                     # by_track=False: overall
+    needed = entries_needing_criteria(order)           # SUM the tie-break criteria of these
+    rankings = rank_round(order, criterion_sums=sums_for(needed))
     previews = {r.scope: preview_advancement(r, counts[r.scope]) for r in rankings}
     awards = allocate_awards(rankings, tiers=tiers, resolve=resolve)
 """
@@ -21,7 +22,7 @@ from scoring.awards import (
 )
 from scoring.display import format_score
 from scoring.normalise import normalised_total, zscore_params
-from scoring.rank import entries_needing_criteria, rank_round
+from scoring.rank import entries_needing_criteria, order_by_score, rank_round
 from scoring.scores import score_round
 from scoring.totals import judge_total
 from scoring.types import (
@@ -34,7 +35,9 @@ from scoring.types import (
     Ranking,
     RoundRules,
     RoundScores,
+    ScopeOrder,
     Score,
+    ScoreOrder,
     SheetTotal,
     Tier,
     ZScoreParams,
@@ -56,6 +59,8 @@ __all__ = [
     "RoundRules",
     "RoundScores",
     "Score",
+    "ScopeOrder",
+    "ScoreOrder",
     "SheetTotal",
     "Tier",
     "TieProblem",
@@ -66,6 +71,7 @@ __all__ = [
     "format_score",
     "judge_total",
     "normalised_total",
+    "order_by_score",
     "preview_advancement",
     "rank_round",
     "score_round",

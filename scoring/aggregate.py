@@ -31,7 +31,7 @@ class FractionCache(dict[tuple[int, int], Fraction]):
 
 
 def aggregate_exact(
-    ordered: list[tuple[int, int]], trim: bool, *, fractions: FractionCache
+    ordered: list[tuple[int, int]], trim: bool, fractions: FractionCache
 ) -> Aggregated:
     """Round score and median in points of totals given in tenths, exactly (SPEC 3.3).
 

@@ -1,8 +1,9 @@
-"""Rule 5: ranking, in two phases so criterion means are fetched only for ties.
+"""Rule 5: ranking, in phases so criterion means are fetched only for ties.
 
-1. ``entries_needing_criteria(scores)``: the entries still tied on combined score and
-   median within their scope; the caller sums their tie-break criteria in SQL.
-2. ``rank_round(scores, criterion_sums=...)``: the rankings.
+1. ``order_by_score(scores)``: each scope sorted by combined score, then median.
+2. ``entries_needing_criteria(order)``: the entries still tied; the caller sums their
+   tie-break criteria in SQL.
+3. ``rank_round(order, criterion_sums=...)``: the rankings.
 """
 
 import math
@@ -13,67 +14,95 @@ from typing import cast
 
 from scoring.bulk import gc_paused
 from scoring.ties import as_integers, group_close, group_equal, lexicographic
-from scoring.types import EntryScore, Normalization, RankedEntry, Ranking, RoundScores
+from scoring.types import (
+    EntryScore,
+    Normalization,
+    RankedEntry,
+    Ranking,
+    RoundScores,
+    ScopeOrder,
+    ScoreOrder,
+)
 
 _entry_id = attrgetter("entry_id")
 
 
 @gc_paused
-def entries_needing_criteria(scores: RoundScores, *, by_track: bool = True) -> frozenset[int]:
-    """Entries tied on combined score and median in their scope (SPEC 3.5a), which
-    need their tie-break criterion sums for ``rank_round``."""
-    needed: set[int] = set()
-    for _scope, members in _scopes(scores, by_track):
-        for group in _score_groups(members, scores.normalization):
-            if len(group) > 1:
-                needed.update(map(_entry_id, group))
-    return frozenset(needed)
+def order_by_score(scores: RoundScores, *, by_track: bool = True) -> ScoreOrder:
+    """Order each track (sorted by code), or the whole round as one scope, by combined
+    score desc, then median of the judge totals desc (SPEC 3.5, 3.5a).
+
+    Equal means equal under none (exact integers); under zscore a value within 1e-9
+    of its group's highest member is equal to it (see ``ties.group_close``).
+    """
+    return ScoreOrder(
+        tuple(
+            _order_scope(scope, members, scores.normalization)
+            for scope, members in _scopes(scores, by_track)
+        )
+    )
+
+
+def entries_needing_criteria(order: ScoreOrder) -> frozenset[int]:
+    """Entries tied on combined score and median within their scope: ``rank_round``
+    needs their tie-break criterion sums (SPEC 3.5b)."""
+    return frozenset(
+        entry.entry_id
+        for scope in order.scopes
+        for group in scope.groups
+        if len(group) > 1
+        for entry in group
+    )
 
 
 @gc_paused
 def rank_round(
-    scores: RoundScores,
-    *,
-    criterion_sums: Mapping[int, Sequence[int]] | None = None,
-    by_track: bool = True,
+    order: ScoreOrder, *, criterion_sums: Mapping[int, Sequence[int]] | None = None
 ) -> tuple[Ranking, ...]:
-    """Rank every entry per track (sorted by track code) or overall (SPEC 3.5).
+    """One ranking per scope of ``order`` (SPEC 3.5).
 
-    Order: combined score desc, then median desc, then each tie-break criterion's mean
-    over the entry's submitted sheets desc. ``criterion_sums``: entry_id -> sums in
-    tenths of the tie-break criteria in ``tiebreak_priority`` order; required for the
-    entries ``entries_needing_criteria`` names. Criterion means are raw values, so they
-    compare exactly under zscore too. Entries equal on everything share a rank (1, 2,
-    2, 4), carry ``tie=True`` and are listed by entry id. Unscored entries follow,
-    by entry id, with rank None.
+    ``criterion_sums``: entry_id -> sums in tenths of the tie-break criteria over the
+    entry's submitted sheets, in ``tiebreak_priority`` order; required for the entries
+    ``entries_needing_criteria`` names. Their means are compared exactly (raw values,
+    also under zscore). Entries equal on everything share a rank (1, 2, 2, 4), carry
+    ``tie=True`` and are listed by entry id. Unscored entries follow, by entry id,
+    with rank None.
     """
     sums = criterion_sums or {}
-    return tuple(
-        _rank_scope(scope, members, scores.normalization, sums)
-        for scope, members in _scopes(scores, by_track)
-    )
+    if len({len(entry_sums) for entry_sums in sums.values()}) > 1:
+        raise ValueError("criterion sums must all have one value per tie-break criterion")
+    return tuple(_rank_scope(scope, sums) for scope in order.scopes)
 
 
-def _rank_scope(
-    scope: str | None,
-    members: list[EntryScore],
-    normalization: Normalization,
-    criterion_sums: Mapping[int, Sequence[int]],
-) -> Ranking:
+def _rank_scope(order: ScopeOrder, criterion_sums: Mapping[int, Sequence[int]]) -> Ranking:
+    # Means, not sums, decide: tied entries may have had different numbers of judges.
+    # Scaling each sum by common // judge_count turns every mean into an integer.
+    common = math.lcm(*{entry.judge_count for group in order.groups for entry in group})
     ranked: list[RankedEntry] = []
-    groups = _score_groups(members, normalization)
-    criteria = _criterion_keys(groups, criterion_sums)
-    for group in groups:
+    for group in order.groups:
         if len(group) == 1:
             ranked.append(RankedEntry(len(ranked) + 1, False, group[0]))
             continue
-        for tied in group_equal([(criteria[entry.entry_id], entry) for entry in group]):
+        for tied in group_equal(_by_criterion_means(group, criterion_sums, common)):
             # Competition ranking: one more than the number of entries strictly ahead.
             rank, tie = len(ranked) + 1, len(tied) > 1
-            ranked.extend(RankedEntry(rank, tie, entry) for entry in sorted(tied, key=_entry_id))
-    unscored = sorted((e for e in members if e.combined is None), key=_entry_id)
-    ranked.extend(RankedEntry(None, False, entry) for entry in unscored)
-    return Ranking(scope, tuple(ranked))
+            ranked.extend([RankedEntry(rank, tie, entry) for entry in sorted(tied, key=_entry_id)])
+    ranked.extend([RankedEntry(None, False, entry) for entry in order.unscored])
+    return Ranking(order.scope, tuple(ranked))
+
+
+def _by_criterion_means(
+    group: list[EntryScore], criterion_sums: Mapping[int, Sequence[int]], common: int
+) -> list[tuple[tuple[int, ...], EntryScore]]:
+    """The tied group keyed by its tie-break criterion means, in priority order (3.5b)."""
+    try:
+        return [
+            (tuple([s * (common // e.judge_count) for s in criterion_sums[e.entry_id]]), e)
+            for e in group
+        ]
+    except KeyError:
+        missing = [entry.entry_id for entry in group if entry.entry_id not in criterion_sums]
+        raise ValueError(f"criterion sums needed for tied entries {missing}") from None
 
 
 def _scopes(scores: RoundScores, by_track: bool) -> list[tuple[str | None, list[EntryScore]]]:
@@ -85,16 +114,17 @@ def _scopes(scores: RoundScores, by_track: bool) -> list[tuple[str | None, list[
     return [(track, tracks[track]) for track in sorted(tracks)]
 
 
-def _score_groups(
-    members: list[EntryScore], normalization: Normalization
-) -> list[list[EntryScore]]:
-    """Scored entries in rank order, grouped while combined score and median are equal."""
+def _order_scope(
+    scope: str | None, members: list[EntryScore], normalization: Normalization
+) -> ScopeOrder:
     scored = [entry for entry in members if entry.combined is not None]
+    unscored = sorted((entry for entry in members if entry.combined is None), key=_entry_id)
     if normalization is Normalization.none:
         # Under none both are Fractions; as integers one sort orders by both, exactly.
         combined = as_integers(cast(list[Fraction], [entry.combined for entry in scored]))
         median = as_integers(cast(list[Fraction], [entry.median for entry in scored]))
-        return group_equal(list(zip(lexicographic(combined, median), scored, strict=True)))
+        keys = lexicographic(combined, median)
+        return ScopeOrder(scope, group_equal(list(zip(keys, scored, strict=True))), unscored)
     # Under zscore both are floats, compared within TOLERANCE, so one level at a time.
     groups: list[list[EntryScore]] = []
     for group in group_close([(cast(float, entry.combined), entry) for entry in scored]):
@@ -102,24 +132,4 @@ def _score_groups(
             groups.append(group)
         else:
             groups.extend(group_close([(cast(float, entry.median), entry) for entry in group]))
-    return groups
-
-
-def _criterion_keys(
-    groups: list[list[EntryScore]], criterion_sums: Mapping[int, Sequence[int]]
-) -> dict[int, tuple[int, ...]]:
-    """For entries in tie groups: criterion means as integers, in priority order (3.5b)."""
-    tied = [entry for group in groups if len(group) > 1 for entry in group]
-    missing = sorted(entry.entry_id for entry in tied if entry.entry_id not in criterion_sums)
-    if missing:
-        raise ValueError(f"criterion sums needed for tied entries {missing[:20]}")
-    if len({len(criterion_sums[entry.entry_id]) for entry in tied}) > 1:
-        raise ValueError("criterion sums of tied entries differ in length")
-    # Means, not sums: tied entries may have had different numbers of judges. Each mean
-    # sum/n is scaled by the judge counts' common multiple to compare as an integer.
-    common = math.lcm(*{entry.judge_count for entry in tied})
-    keys: dict[int, tuple[int, ...]] = {}
-    for entry in tied:
-        scale = common // entry.judge_count
-        keys[entry.entry_id] = tuple([total * scale for total in criterion_sums[entry.entry_id]])
-    return keys
+    return ScopeOrder(scope, groups, unscored)

@@ -1,12 +1,10 @@
 """Phase 1: from submitted sheet totals to every entry's round and combined score."""
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from functools import partial
 
 from scoring.aggregate import (
-    Aggregated,
     FractionCache,
     aggregate_exact,
     aggregate_float,
@@ -26,7 +24,6 @@ from scoring.types import (
 
 # An entry's totals as (total_tenths, judge_id), sorted ascending.
 _Totals = list[tuple[int, int]]
-_Aggregate = Callable[[_Totals, bool], Aggregated]
 
 
 @gc_paused
@@ -50,11 +47,8 @@ def score_round(
     sheets = list(sheets)
     totals = _group_by_entry(sheets, tracks)
     params = zscore_params(sheets) if rules.normalization is Normalization.zscore else None
-    aggregate: _Aggregate
-    if params is None:
-        aggregate = partial(aggregate_exact, fractions=FractionCache())
-    else:
-        aggregate = partial(_aggregate_normalised, maps=_affine_maps(params), mean=params.mean)
+    fractions = FractionCache()
+    maps = _affine_maps(params) if params else {}
     trim_from = rules.trim_min_judges if rules.aggregation is Aggregation.trimmed_mean else math.inf
     carried = _previous_scores(previous or {}, exact=params is None)
     weight = rules.carry_over_weight
@@ -64,7 +58,11 @@ def score_round(
         if pairs is None:
             entries[entry_id] = EntryScore(entry_id, track, 0, None, None, None)
             continue
-        n, score, median, dropped = aggregate(pairs, len(pairs) >= trim_from)
+        trim = len(pairs) >= trim_from
+        if params is None:
+            n, score, median, dropped = aggregate_exact(pairs, trim, fractions)
+        else:
+            n, score, median, dropped = aggregate_float(_normalise(pairs, maps, params.mean), trim)
         combined = carry_over(score, carried[entry_id], weight) if entry_id in carried else score
         entries[entry_id] = EntryScore(entry_id, track, n, score, combined, median, dropped)
     return RoundScores(rules.normalization, entries, params)
@@ -96,10 +94,10 @@ def _affine_maps(params: ZScoreParams) -> dict[int, tuple[float, float]]:
     return {judge_id: (params.std / j.std, j.mean) for judge_id, j in params.judges.items()}
 
 
-def _aggregate_normalised(
-    pairs: _Totals, trim: bool, *, maps: dict[int, tuple[float, float]], mean: float
-) -> Aggregated:
-    """aggregate_float() of the entry's totals normalised as in normalised_total()."""
+def _normalise(
+    pairs: _Totals, maps: dict[int, tuple[float, float]], mean: float
+) -> list[tuple[float, int]]:
+    """The entry's totals normalised as by normalised_total(), sorted ascending."""
     values: list[tuple[float, int]] = []
     for tenths, judge_id in pairs:
         judge = maps.get(judge_id)
@@ -108,7 +106,7 @@ def _aggregate_normalised(
         else:
             values.append((mean + judge[0] * (tenths / 10 - judge[1]), judge_id))
     values.sort()
-    return aggregate_float(values, trim=trim)
+    return values
 
 
 def _previous_scores(previous: Mapping[int, Score], *, exact: bool) -> dict[int, Score]:

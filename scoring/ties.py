@@ -22,8 +22,9 @@ _key = itemgetter(0)
 
 def as_integers(values: Sequence[Fraction]) -> list[int]:
     """The values times their common denominator: same order, same ties, exact."""
-    common = math.lcm(*{value.denominator for value in values})
-    return [value.numerator * (common // value.denominator) for value in values]
+    ratios = [value.as_integer_ratio() for value in values]
+    common = math.lcm(*{denominator for _numerator, denominator in ratios})
+    return [numerator * (common // denominator) for numerator, denominator in ratios]
 
 
 def lexicographic(first: Sequence[int], second: Sequence[int]) -> list[int]:

@@ -123,6 +123,24 @@ class RoundScores:
 
 
 @dataclass(frozen=True, slots=True)
+class ScopeOrder:
+    """One scope's scored entries in rank order, grouped while their combined score and
+    median are equal (SPEC 3.5a), and its unscored entries by entry id."""
+
+    scope: str | None
+    groups: list[list[EntryScore]]
+    unscored: list[EntryScore]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreOrder:
+    """Phase 2 output: the round ordered per track (or overall, one scope None) before
+    the criterion tie-breaker, whose sums are fetched for the groups still tied."""
+
+    scopes: tuple[ScopeOrder, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RankedEntry:
     """One line of a ranking; rank is None for unscored entries (listed last)."""
 
