@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -98,6 +99,11 @@ def format_date(value: date | datetime | None) -> str:
 
 templates = Jinja2Templates(env=_environment())
 
+# Macros imported from _partials.html do not see the page's context, so the CSRF token
+# of the page being rendered is also published here for the csrf() macro.
+_page_csrf_token: ContextVar[str] = ContextVar("page_csrf_token", default="")
+templates.env.globals["page_csrf_token"] = _page_csrf_token.get
+
 
 def _serializer(settings: Settings) -> URLSafeSerializer:
     return URLSafeSerializer(settings.secret_key, salt="flash")
@@ -180,6 +186,7 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     messages = _read_flash(request)
+    _page_csrf_token.set(csrf_token_for(request))
     full = {
         "request": request,
         "user": getattr(request.state, "viewer", None),

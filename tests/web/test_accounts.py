@@ -204,3 +204,19 @@ def test_security_headers_are_set(client) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert "frame-ancestors 'self'" in response.headers["content-security-policy"]
+
+
+def test_login_form_carries_the_browsers_csrf_token(client, db):
+    """The token is read from the page, as a browser submits it."""
+    account = factories.user(db, Role.organiser)
+    db.commit()
+    page = BeautifulSoup(client.get("/login").text, "html.parser")
+    token = page.select_one("form.stack input[name=csrf_token]")["value"]
+    cookie_before = client.cookies["tj_csrf"]
+
+    response = client.post("/login", data={"email": account.email, "password": PASSWORD,
+                                           "csrf_token": token}, follow_redirects=False)
+
+    assert token == cookie_before
+    assert response.status_code == 303
+    assert client.cookies["tj_csrf"] != cookie_before  # a new token for the new session
