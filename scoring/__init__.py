@@ -8,6 +8,8 @@ Typical use by the results service::
     rankings = rank_round(order, criterion_sums=sums_for(needed))
     previews = {r.scope: preview_advancement(r, counts[r.scope]) for r in rankings}
     awards = allocate_awards(rankings, tiers=tiers, resolve=resolve)
+
+README.md beside this file lists the decisions taken where SPEC.md is silent.
 """
 
 from scoring.advancement import AdvancementPreview, preview_advancement

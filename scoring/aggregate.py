@@ -68,13 +68,13 @@ def carry_over(round_score: Score, previous: Score | None, weight: Fraction) -> 
     An entry without a previous combined score (it skipped the previous round, or
     there is none) keeps its round score: averaging with a missing 0 would punish it.
     """
-    if previous is None or weight == 0:
+    if previous is None or not weight:
         return round_score
     if isinstance(round_score, float) or isinstance(previous, float):
         return (1 - float(weight)) * float(round_score) + float(weight) * float(previous)
     # Integer arithmetic with one Fraction at the end: four Fraction operations per
-    # entry cost about 0.4 s on 100,000 entries, this about 0.1 s.
-    a, b = round_score.numerator, round_score.denominator
-    p, q = previous.numerator, previous.denominator
-    w, d = weight.numerator, weight.denominator
+    # entry would cost 0.4 s on 100,000 entries.
+    a, b = round_score.as_integer_ratio()
+    p, q = previous.as_integer_ratio()
+    w, d = weight.as_integer_ratio()
     return Fraction((d - w) * a * q + w * p * b, d * b * q)

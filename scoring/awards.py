@@ -60,10 +60,12 @@ def allocate_awards(
     """Award tiers down each ranking: one per track (default scope) or one overall.
 
     ``tiers``: (tier, count) applied to each ranking, filled gold, silver, bronze,
-    excellence whatever order they are given in. Unscored entries get nothing. All
-    rankings are checked before answering, so one conflict lists every problem;
-    a ``resolve`` entry that settles no contested tie is a conflict too, since it means
-    the organiser's view of the ties differs from the ranking's.
+    excellence whatever order they are given in. Unscored entries get nothing.
+    ``resolve``: entry_id -> tier or None for entries of contested ties; an entry of a
+    resolved group that is left out gets no award. All rankings are checked before
+    answering, so one conflict lists every problem; a ``resolve`` entry that settles
+    no contested tie is a conflict too: the organiser's view of the ties is not the
+    ranking's (counts changed, or scores were reopened since).
     """
     places = _places(tiers)
     resolved = {entry_id: _tier(tier) for entry_id, tier in (resolve or {}).items()}

@@ -1,6 +1,7 @@
 """Rule 2: z-score normalisation of judge totals across a round."""
 
 import math
+import operator
 from collections.abc import Iterable
 
 from scoring.types import JudgeStats, ZScoreParams
@@ -24,19 +25,17 @@ def zscore_params(sheets: Iterable[tuple[int, int, int]]) -> ZScoreParams:
     """
     per_judge: dict[int, list[int]] = {}
     for judge_id, _entry_id, tenths in sheets:
-        sums = per_judge.get(judge_id)
-        if sums is None:
-            per_judge[judge_id] = sums = [0, 0, 0]
-        sums[0] += 1
-        sums[1] += tenths
-        sums[2] += tenths * tenths
+        totals = per_judge.get(judge_id)
+        if totals is None:
+            per_judge[judge_id] = totals = []
+        totals.append(tenths)
     if not per_judge:
         return ZScoreParams(mean=0.0, std=0.0, judges={})
-    count, total, total_sq = (sum(column) for column in zip(*per_judge.values(), strict=True))
-    mean, std = _stats(count, total, total_sq)
+    sums = {j: (len(t), sum(t), sum(map(operator.mul, t, t))) for j, t in per_judge.items()}
+    mean, std = _stats(*(sum(column) for column in zip(*sums.values(), strict=True)))
     judges: dict[int, JudgeStats] = {}
-    for judge_id, (n, judge_sum, judge_sum_sq) in per_judge.items():
-        m_j, s_j = _stats(n, judge_sum, judge_sum_sq)
+    for judge_id, (n, total, total_sq) in sums.items():
+        m_j, s_j = _stats(n, total, total_sq)
         if n >= MIN_TOTALS_TO_NORMALISE and s_j > 0:
             judges[judge_id] = JudgeStats(count=n, mean=m_j, std=s_j)
     return ZScoreParams(mean=mean, std=std, judges=judges)
