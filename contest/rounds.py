@@ -3,15 +3,15 @@
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, insert, select
 from sqlmodel import Session
 
 from contest import audit
 from contest.contests import tracks
-from contest.enums import RoundKind, RoundMode
+from contest.enums import EntryStatus, RoundKind, RoundMode
 from contest.errors import InvalidInput, StateConflict
 from contest.i18n import _
-from contest.models import Contest, Criterion, Round, ScoreSheet, User, utcnow
+from contest.models import Contest, Criterion, Entry, Round, RoundEntry, ScoreSheet, User, utcnow
 from contest.schemas.contests import (
     CriterionIn,
     CriterionPublic,
@@ -129,6 +129,7 @@ def add_round(db: Session, *, actor: User, contest: Contest, data: RoundCreate) 
     db.add(round_)
     db.flush()
     _set_criteria(db, round_, data.criteria or default_rubric())
+    enrol_existing_entries(db, round_)
     audit.record(db, actor=actor, action="round.create", obj=round_, after=audit.snapshot(round_))
     return round_
 
@@ -244,3 +245,23 @@ def round_public(db: Session, round_: Round) -> RoundPublic:
             for c in criteria(db, round_.id)
         ],
     )
+
+
+def enrol_existing_entries(db: Session, round_: Round) -> None:
+    """The first round holds every entry: those entered before it existed join it now."""
+    first = first_round(db, round_.contest_id)
+    if first is None or first.id != round_.id:
+        return
+    enrolled = select(RoundEntry.entry_id).where(RoundEntry.round_id == round_.id)
+    entry_ids = db.scalars(
+        select(Entry.id).where(
+            Entry.contest_id == round_.contest_id,
+            Entry.withdrawn_at.is_(None),
+            Entry.id.not_in(enrolled),
+        )
+    ).all()
+    if entry_ids:
+        db.execute(
+            insert(RoundEntry),
+            [{"round_id": round_.id, "entry_id": i, "status": EntryStatus.in_} for i in entry_ids],
+        )
