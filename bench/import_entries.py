@@ -1,4 +1,4 @@
-"""Bulk import of 5,000 entries from XLSX: run ``python -m bench.import_entries`` from the repo root.
+"""Bulk import of 5,000 entries from XLSX: ``python -m bench.import_entries`` from the repo root.
 
 Builds the spreadsheet in memory (half startup entries with valid credit codes, half
 creative ones, two members each), then times what an organiser waits for: reading the
@@ -23,7 +23,6 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
 from contest import schema
 from contest.db import Database
@@ -92,8 +91,12 @@ def arrange(url: str, existing: int) -> tuple[Database, int, int]:
         db.execute(
             insert(Entry),
             [
-                {"contest_id": contest.id, "track_id": creative.id, "title": f"已有项目 {i}",
-                 "leader_name": "x"}
+                {
+                    "contest_id": contest.id,
+                    "track_id": creative.id,
+                    "title": f"已有项目 {i}",
+                    "leader_name": "x",
+                }
                 for i in range(existing)
             ],
         )
@@ -156,7 +159,8 @@ def main() -> None:
     parser.add_argument("--existing", type=int, default=2000)
     args = parser.parse_args()
     build_seconds, data = timed(lambda: build_xlsx(args.rows))
-    print(f"XLSX with {args.rows:,} rows: {len(data) / 1024:.0f} kB, built in {build_seconds:.2f} s")
+    size = len(data) / 1024
+    print(f"XLSX with {args.rows:,} rows: {size:.0f} kB, built in {build_seconds:.2f} s")
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         results["SQLite"] = run(f"sqlite:///{folder}/bench.db", data, args.existing)
