@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -22,6 +23,7 @@ from contest.i18n import _
 from contest.models import Contest, Entry, EntryMember, RoundEntry, Track, User, utcnow
 from contest.rounds import first_round
 from contest.schemas.entries import EntryCreate, EntryFields, EntryUpdate
+from contest.validation import invalid_input
 
 # Founding-date limits count calendar days where the contest runs.
 CONTEST_ZONE = ZoneInfo("Asia/Shanghai")
@@ -122,6 +124,29 @@ def check_entry(
     if errors or track is None:
         raise InvalidInput(errors)
     return track
+
+
+def parse_entry(
+    db: Session,
+    *,
+    contest: Contest,
+    raw: dict[str, Any],
+    entry: Entry | None = None,
+    owner: User | None = None,
+) -> EntryCreate:
+    """A form's values as EntryCreate, or every complaint at once: types and lengths, and
+    the eligibility rules for the fields that did parse."""
+    try:
+        return EntryCreate.model_validate(raw)
+    except ValidationError as exc:
+        errors = list(invalid_input(exc).errors)
+    bad = {error.loc[0] for error in errors}
+    partial = EntryCreate.model_validate({k: v for k, v in raw.items() if k not in bad})
+    try:
+        check_entry(db, contest=contest, data=partial, entry=entry, owner=owner)
+    except InvalidInput as more:
+        errors.extend(error for error in more.errors if error.loc[0] not in bad)
+    raise InvalidInput(errors)
 
 
 def require_registration_open(contest: Contest) -> None:

@@ -10,7 +10,7 @@ from fastapi import Depends
 from sqlmodel import Session
 
 from contest import permissions
-from contest.deps import CurrentUser, DbSession
+from contest.deps import CurrentTeam, CurrentUser, DbSession
 from contest.enums import ContestStatus, Role
 from contest.errors import Forbidden, NotFound
 from contest.i18n import _
@@ -79,7 +79,12 @@ def _readable_document(
     return readable_document(db, user, document_id)
 
 
+def _owned_entry(entry_id: int, db: DbSession, user: CurrentTeam) -> Entry:
+    return owned_entry(db, user, entry_id)
+
+
 EntriesContest = Annotated[Contest, Depends(_entries_contest)]
 ReadableEntry = Annotated[Entry, Depends(_readable_entry)]
 ChangeableEntry = Annotated[Entry, Depends(_changeable_entry)]
 ReadableDocument = Annotated[tuple[Document, Entry], Depends(_readable_document)]
+OwnedEntry = Annotated[Entry, Depends(_owned_entry)]

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
 from contest.contests import public_contests, registration_open
@@ -17,6 +17,7 @@ from contest.enums import EntryStatus, Role, SheetState
 from contest.models import (
     Advancement,
     Assignment,
+    AuditRecord,
     Award,
     Contest,
     Document,
@@ -319,3 +320,23 @@ def contests_to_enter(db: Session, user: User) -> list[OpenContest]:
             OpenContest(contest, tracks, bool(tracks) and held < contest.max_entries_per_team)
         )
     return found
+
+
+def entry_history(
+    db: Session, entry: Entry, *, limit: int = 200
+) -> list[tuple[AuditRecord, User | None]]:
+    """The audit records of the entry and of its documents, newest first."""
+    documents = select(Document.id).where(Document.entry_id == entry.id)
+    rows = db.execute(
+        select(AuditRecord, User)
+        .outerjoin(User, User.id == AuditRecord.actor_id)
+        .where(
+            or_(
+                and_(AuditRecord.object_type == "entries", AuditRecord.object_id == entry.id),
+                and_(AuditRecord.object_type == "documents", AuditRecord.object_id.in_(documents)),
+            )
+        )
+        .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
+        .limit(limit)
+    )
+    return [(record, user) for record, user in rows]
