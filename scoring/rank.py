@@ -75,34 +75,39 @@ def rank_round(
 
 
 def _rank_scope(order: ScopeOrder, criterion_sums: Mapping[int, Sequence[int]]) -> Ranking:
-    # Means, not sums, decide: tied entries may have had different numbers of judges.
-    # Scaling each sum by common // judge_count turns every mean into an integer.
-    common = math.lcm(*{entry.judge_count for group in order.groups for entry in group})
     ranked: list[RankedEntry] = []
     for group in order.groups:
         if len(group) == 1:
             ranked.append(RankedEntry(len(ranked) + 1, False, group[0]))
             continue
-        for tied in group_equal(_by_criterion_means(group, criterion_sums, common)):
+        for tied in group_equal(_by_criterion_means(group, criterion_sums)):
             # Competition ranking: one more than the number of entries strictly ahead.
-            rank, tie = len(ranked) + 1, len(tied) > 1
-            ranked.extend([RankedEntry(rank, tie, entry) for entry in sorted(tied, key=_entry_id)])
+            rank = len(ranked) + 1
+            if len(tied) == 1:
+                ranked.append(RankedEntry(rank, False, tied[0]))
+            else:
+                ranked.extend([RankedEntry(rank, True, e) for e in sorted(tied, key=_entry_id)])
     ranked.extend([RankedEntry(None, False, entry) for entry in order.unscored])
     return Ranking(order.scope, tuple(ranked))
 
 
 def _by_criterion_means(
-    group: list[EntryScore], criterion_sums: Mapping[int, Sequence[int]], common: int
+    group: list[EntryScore], criterion_sums: Mapping[int, Sequence[int]]
 ) -> list[tuple[tuple[int, ...], EntryScore]]:
     """The tied group keyed by its tie-break criterion means, in priority order (3.5b)."""
-    try:
-        return [
-            (tuple([s * (common // e.judge_count) for s in criterion_sums[e.entry_id]]), e)
-            for e in group
-        ]
-    except KeyError:
-        missing = [entry.entry_id for entry in group if entry.entry_id not in criterion_sums]
-        raise ValueError(f"criterion sums needed for tied entries {missing}") from None
+    missing = [entry.entry_id for entry in group if entry.entry_id not in criterion_sums]
+    if missing:
+        raise ValueError(f"criterion sums needed for tied entries {missing}")
+    counts = {entry.judge_count for entry in group}
+    if len(counts) == 1:
+        # Same number of sheets: the sums order the entries exactly as the means do.
+        return [(tuple(criterion_sums[entry.entry_id]), entry) for entry in group]
+    # Means, not sums: scaled by the judge counts' common multiple, each is an integer.
+    common = math.lcm(*counts)
+    return [
+        (tuple([s * (common // e.judge_count) for s in criterion_sums[e.entry_id]]), e)
+        for e in group
+    ]
 
 
 def _scopes(scores: RoundScores, by_track: bool) -> list[tuple[str | None, list[EntryScore]]]:

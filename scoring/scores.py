@@ -23,7 +23,7 @@ from scoring.types import (
     ZScoreParams,
 )
 
-# An entry's totals as (total_tenths, judge_id), sorted ascending.
+# An entry's totals as (total_tenths, judge_id).
 _Totals = list[tuple[int, int]]
 _judge_id = itemgetter(1)
 
@@ -61,6 +61,10 @@ def score_round(
         if pairs is None:
             entries[entry_id] = EntryScore(entry_id, track, 0, None, None, None)
             continue
+        pairs.sort()
+        if len(set(map(_judge_id, pairs))) != len(pairs):
+            # A judge counted twice would silently weigh double in the entry's score.
+            raise ValueError(f"entry {entry_id} has two sheets from the same judge")
         trim = len(pairs) >= trim_from
         if params is None:
             n, score, median, dropped = aggregate_exact(pairs, trim, fractions)
@@ -74,7 +78,7 @@ def score_round(
 def _group_by_entry(
     sheets: list[tuple[int, int, int]], tracks: Mapping[int, str]
 ) -> dict[int, _Totals]:
-    """Each entry's totals sorted ascending, refusing sheets a caller should not send."""
+    """Each entry's totals, refusing sheets for entries outside the round."""
     totals: dict[int, _Totals] = {}
     for judge_id, entry_id, tenths in sheets:
         entry_totals = totals.get(entry_id)
@@ -84,11 +88,6 @@ def _group_by_entry(
     unknown = totals.keys() - tracks.keys()
     if unknown:
         raise ValueError(f"sheets for entries not in the round: {sorted(unknown)[:10]}")
-    for entry_id, entry_totals in totals.items():
-        entry_totals.sort()
-        # A judge counted twice would silently weigh double in the entry's score.
-        if len(set(map(_judge_id, entry_totals))) != len(entry_totals):
-            raise ValueError(f"entry {entry_id} has two sheets from the same judge")
     return totals
 
 
