@@ -1,6 +1,7 @@
 """Rule 2: z-score normalisation, worked by hand."""
 
 import math
+from fractions import Fraction
 
 import pytest
 
@@ -107,3 +108,12 @@ def test_zscore_of_empty_round_is_empty():
     params = zscore_params([])
 
     assert (params.mean, params.std, params.judges) == (0.0, 0.0, {})
+
+
+def test_zscore_carry_over_with_exact_previous_score():
+    rules = RoundRules(normalization="zscore", carry_over_weight=Fraction(1, 2))
+
+    scores = score(HARSH_AND_LENIENT, rules, previous={2: Fraction(90)})
+
+    assert scores.entries[2].combined == pytest.approx((80 + 90) / 2, abs=1e-9)
+    assert scores.entries[5].combined == pytest.approx(80, abs=1e-9)

@@ -110,3 +110,21 @@ def test_rank_orders_by_combined_not_round_score():
     scores = score({1: {1: 800}, 2: {1: 850}}, rules, previous={1: Fraction(100)})
 
     assert rows(only_ranking(scores)) == [(1, 1, False), (2, 2, False)]
+
+
+def test_rank_criterion_sums_of_different_lengths_rejected():
+    scores = score({1: SAME, 2: SAME})
+
+    with pytest.raises(ValueError, match="one value per tie-break criterion"):
+        only_ranking(scores, {1: [240, 100], 2: [240]})
+
+
+@pytest.mark.parametrize("by_track", [True, False])
+def test_rank_empty_round_and_unscored_only_round(by_track):
+    empty = score({}, tracks={})
+    unscored = score({}, tracks={2: "startup", 1: "startup"})
+
+    assert [rows(r) for r in rank(empty, by_track=by_track)] == ([] if by_track else [[]])
+    assert [rows(r) for r in rank(unscored, by_track=by_track)] == [
+        [(1, None, False), (2, None, False)]
+    ]
