@@ -1,0 +1,373 @@
+"""Score sheets: a judge's seat in a round, saving and submitting, reading, reopening.
+
+`save_sheet` is the hot path (hundreds of saves a second at a national contest) and is
+reused by the live final: one query for the rubric, an upsert of the sheet row that
+locks it, then its criterion scores replaced. Saves of one sheet are serialised by that
+row lock (PostgreSQL) or by the writer lock (SQLite, BEGIN IMMEDIATE), so two tabs
+racing end with the last complete save, and a submit never carries a draft's values.
+Draft saves are the judge's working copy and are not audited; submitting and reopening
+are.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from contest import audit
+from contest.enums import SheetState
+from contest.errors import FieldError, InvalidInput, NotFound, StateConflict
+from contest.i18n import _
+from contest.models import (
+    Assignment,
+    Criterion,
+    CriterionScore,
+    Entry,
+    Judge,
+    Round,
+    ScoreSheet,
+    User,
+    utcnow,
+)
+from contest.rounds import is_closed, is_open
+
+TODO = "todo"
+COMMENT_MAX = 5000
+
+
+@dataclass(frozen=True)
+class JudgeSeat:
+    """A judge's place in a round: the round and their panel row in its contest."""
+
+    round: Round
+    judge: Judge
+
+
+@dataclass(frozen=True)
+class ScoringTarget:
+    """An entry assigned to the calling judge in a round."""
+
+    round: Round
+    judge: Judge
+    entry: Entry
+
+
+def judge_seat(db: Session, user: User, round_id: int) -> JudgeSeat:
+    """The caller's seat in a round; 404 unless they judge the round's contest."""
+    row = db.execute(
+        select(Round, Judge)
+        .join(Judge, Judge.contest_id == Round.contest_id)
+        .where(Round.id == round_id, Judge.user_id == user.id)
+    ).first()
+    if row is None:
+        raise NotFound()
+    return JudgeSeat(round=row[0], judge=row[1])
+
+
+def scoring_target(db: Session, user: User, round_id: int, entry_id: int) -> ScoringTarget:
+    """Round, judge and entry in one query; 404 unless the entry is assigned to the caller."""
+    assigned = exists().where(
+        Assignment.round_id == Round.id,
+        Assignment.judge_id == Judge.id,
+        Assignment.entry_id == Entry.id,
+    )
+    row = db.execute(
+        select(Round, Judge, Entry)
+        .join(Judge, Judge.contest_id == Round.contest_id)
+        .join(Entry, Entry.contest_id == Round.contest_id)
+        .where(Round.id == round_id, Judge.user_id == user.id, Entry.id == entry_id, assigned)
+    ).first()
+    if row is None:
+        raise NotFound()
+    return ScoringTarget(round=row[0], judge=row[1], entry=row[2])
+
+
+def check_open(round_: Round) -> None:
+    if is_open(round_):
+        return
+    if is_closed(round_):
+        raise StateConflict(_("Scoring for this round has closed."))
+    raise StateConflict(_("Scoring for this round has not opened yet."))
+
+
+def rubric_limits(db: Session, round_id: int) -> dict[int, int]:
+    """criterion id -> maximum in tenths, in rubric order."""
+    rows = db.execute(
+        select(Criterion.id, Criterion.max_tenths)
+        .where(Criterion.round_id == round_id)
+        .order_by(Criterion.position)
+    ).all()
+    return dict(rows)
+
+
+def _tenths(value: object, max_tenths: int) -> int | str:
+    """The value in tenths, or the reason it is not acceptable."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return _("Enter a number.")
+    try:
+        # Through str(): 27.5 stays 27.5 and 27.55 is seen as 27.55, not a binary fraction.
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return _("Enter a number.")
+    if not number.is_finite():
+        return _("Enter a number.")
+    limit = Decimal(max_tenths) / 10
+    if number < 0 or number > limit:
+        return _("Enter a score from 0 to %(max)s.") % {"max": _points(max_tenths)}
+    tenths = number * 10
+    if tenths != tenths.to_integral_value():
+        return _("Use at most one decimal place (steps of 0.1).")
+    return int(tenths)
+
+
+def _points(tenths: int) -> str:
+    return f"{tenths // 10}.{tenths % 10}" if tenths % 10 else str(tenths // 10)
+
+
+def clean_scores(limits: Mapping[int, int], scores: Mapping[str, object]) -> dict[int, int]:
+    """criterion id -> tenths, or InvalidInput naming each bad `scores.<id>`."""
+    cleaned: dict[int, int] = {}
+    errors: list[FieldError] = []
+    for key, value in scores.items():
+        criterion_id = int(key) if str(key).isdigit() else None
+        if criterion_id is None or criterion_id not in limits:
+            errors.append(FieldError(("scores", str(key)), _("Unknown criterion."), "unknown"))
+            continue
+        tenths = _tenths(value, limits[criterion_id])
+        if isinstance(tenths, str):
+            errors.append(FieldError(("scores", str(key)), tenths, "score"))
+        else:
+            cleaned[criterion_id] = tenths
+    if errors:
+        raise InvalidInput(errors)
+    return cleaned
+
+
+def check_complete(limits: Mapping[int, int], cleaned: Mapping[int, int]) -> None:
+    missing = [c for c in limits if c not in cleaned]
+    if missing:
+        raise InvalidInput(
+            FieldError(("scores", str(c)), _("Score this criterion before submitting."), "missing")
+            for c in missing
+        )
+
+
+@dataclass(frozen=True)
+class SheetView:
+    """A sheet as the judge and the API see it; state "todo" when nothing is saved yet."""
+
+    state: str
+    scores_tenths: dict[int, int] = field(default_factory=dict)
+    comment: str = ""
+    revision: int = 0
+    updated_at: datetime | None = None
+    submitted_at: datetime | None = None
+
+    @property
+    def total_tenths(self) -> int:
+        return sum(self.scores_tenths.values())
+
+    @property
+    def locked(self) -> bool:
+        return self.state == SheetState.submitted
+
+
+def _insert_or_lock(
+    db: Session, round_id: int, judge_id: int, entry_id: int
+) -> tuple[int, str, int, str, bool]:
+    """The sheet row, created if missing, locked until commit: (id, state, revision, comment, new).
+
+    INSERT ... ON CONFLICT DO NOTHING waits for a racing insert of the same sheet and then
+    does nothing; the SELECT ... FOR UPDATE that follows sees the committed row.
+    """
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    now = utcnow()
+    created = db.execute(
+        dialect.insert(ScoreSheet)
+        .values(
+            round_id=round_id,
+            judge_id=judge_id,
+            entry_id=entry_id,
+            state=SheetState.draft.value,
+            comment="",
+            revision=1,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["round_id", "judge_id", "entry_id"])
+        .returning(ScoreSheet.id)
+    ).first()
+    if created is not None:
+        return created[0], SheetState.draft.value, 1, "", True
+    row = db.execute(
+        select(ScoreSheet.id, ScoreSheet.state, ScoreSheet.revision, ScoreSheet.comment)
+        .where(
+            ScoreSheet.round_id == round_id,
+            ScoreSheet.judge_id == judge_id,
+            ScoreSheet.entry_id == entry_id,
+        )
+        .with_for_update()
+    ).one()
+    return row[0], row[1], row[2], row[3], False
+
+
+def save_sheet(
+    db: Session,
+    *,
+    judge: Judge,
+    round_: Round,
+    entry: Entry,
+    scores: Mapping[str, object],
+    comment: str | None,
+    submit: bool,
+    actor: User | None = None,
+) -> SheetView:
+    """Save the judge's sheet for an entry (a draft may be partial) or submit it (complete).
+
+    `scores` replaces the sheet's values entirely; `comment` None keeps the stored one.
+    The caller has checked the assignment (see `scoring_target`). Raises StateConflict if
+    the round is not open or the sheet is already submitted, InvalidInput for bad values.
+    """
+    check_open(round_)
+    limits = rubric_limits(db, round_.id)
+    cleaned = clean_scores(limits, scores)
+    if comment is not None and len(comment) > COMMENT_MAX:
+        raise InvalidInput.single(
+            "comment", _("Too long: at most %(max)s characters.") % {"max": COMMENT_MAX}
+        )
+    if submit:
+        check_complete(limits, cleaned)
+    sheet_id, state, revision, stored_comment, new = _insert_or_lock(
+        db, round_.id, judge.id, entry.id
+    )
+    if state == SheetState.submitted:
+        raise StateConflict(_("This sheet has been submitted and is locked."))
+    now = utcnow()
+    values: dict[str, object] = {
+        "state": (SheetState.submitted if submit else SheetState.draft).value,
+        "revision": revision if new else revision + 1,
+        "updated_at": now,
+        "submitted_at": now if submit else None,
+    }
+    if comment is not None:
+        values["comment"] = comment
+    if not new:
+        db.execute(delete(CriterionScore).where(CriterionScore.sheet_id == sheet_id))
+    if cleaned:
+        db.execute(
+            insert(CriterionScore),
+            [
+                {"sheet_id": sheet_id, "criterion_id": c, "value_tenths": v}
+                for c, v in cleaned.items()
+            ],
+        )
+    db.execute(update(ScoreSheet).where(ScoreSheet.id == sheet_id).values(**values))
+    view = SheetView(
+        state=str(values["state"]),
+        scores_tenths=cleaned,
+        comment=comment if comment is not None else stored_comment,
+        revision=int(values["revision"]),  # type: ignore[call-overload]
+        updated_at=now,
+        submitted_at=now if submit else None,
+    )
+    if submit:
+        audit.record(
+            db,
+            actor=actor,
+            action="sheet.submit",
+            object_type="score_sheets",
+            object_id=sheet_id,
+            contest_id=round_.contest_id,
+            after={"judge_id": judge.id, "entry_id": entry.id, "total_tenths": view.total_tenths},
+        )
+    return view
+
+
+def read_sheet(db: Session, *, round_id: int, judge_id: int, entry_id: int) -> SheetView:
+    """The sheet as stored, or an empty "todo" one."""
+    sheet = db.scalars(
+        select(ScoreSheet).where(
+            ScoreSheet.round_id == round_id,
+            ScoreSheet.judge_id == judge_id,
+            ScoreSheet.entry_id == entry_id,
+        )
+    ).first()
+    if sheet is None:
+        return SheetView(state=TODO)
+    values = db.execute(
+        select(CriterionScore.criterion_id, CriterionScore.value_tenths).where(
+            CriterionScore.sheet_id == sheet.id
+        )
+    ).all()
+    return SheetView(
+        state=str(sheet.state),
+        scores_tenths=dict(values),
+        comment=sheet.comment,
+        revision=sheet.revision,
+        updated_at=sheet.updated_at,
+        submitted_at=sheet.submitted_at,
+    )
+
+
+def reopen_sheet(
+    db: Session, *, actor: User, round_: Round, judge_id: int, entry_id: int, reason: str
+) -> SheetView:
+    """Set a submitted sheet back to draft, values kept; the reason goes to the audit log."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput.single("reason", _("Give a reason for reopening the sheet."))
+    sheet = db.scalars(
+        select(ScoreSheet)
+        .join(Judge, Judge.id == ScoreSheet.judge_id)
+        .where(
+            ScoreSheet.round_id == round_.id,
+            ScoreSheet.judge_id == judge_id,
+            ScoreSheet.entry_id == entry_id,
+            Judge.contest_id == round_.contest_id,
+        )
+        .with_for_update()
+    ).first()
+    if sheet is None:
+        raise NotFound()
+    if sheet.state != SheetState.submitted:
+        raise StateConflict(_("This sheet is not submitted; there is nothing to reopen."))
+    fields = ["state", "submitted_at", "revision"]
+    before = audit.snapshot(sheet, fields)
+    sheet.state = SheetState.draft
+    sheet.submitted_at = None
+    sheet.revision += 1
+    sheet.updated_at = utcnow()
+    db.flush()
+    view = read_sheet(db, round_id=round_.id, judge_id=judge_id, entry_id=entry_id)
+    audit.record(
+        db,
+        actor=actor,
+        action="sheet.reopen",
+        obj=sheet,
+        contest_id=round_.contest_id,
+        before={**before, "total_tenths": view.total_tenths},
+        after={**audit.snapshot(sheet, fields), "total_tenths": view.total_tenths},
+        reason=reason,
+    )
+    return view
+
+
+def sheet_totals(db: Session, sheet_ids: Sequence[int]) -> dict[int, int]:
+    """sheet id -> total in tenths, in one query."""
+    if not sheet_ids:
+        return {}
+    rows = db.execute(
+        select(CriterionScore.sheet_id, func.sum(CriterionScore.value_tenths))
+        .where(CriterionScore.sheet_id.in_(sheet_ids))
+        .group_by(CriterionScore.sheet_id)
+    ).all()
+    return {sheet_id: int(total) for sheet_id, total in rows}
+
+
+def points(tenths: int) -> float:
+    """Tenths as a JSON number with one decimal: 875 -> 87.5."""
+    return float(Decimal(tenths) / 10)
