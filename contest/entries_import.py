@@ -313,3 +313,30 @@ def import_entries(
     )
     db.flush()
     return len(ids)
+
+
+def template_csv(contest_tracks: list[Track]) -> bytes:
+    """A file to start from: the header and one example row per track (UTF-8 with BOM)."""
+    rows = []
+    for track in contest_tracks:
+        company = track.requires_company
+        example = {
+            "track_code": track.code,
+            "title": f"示例项目（{track.name}）",
+            "summary": "一句话介绍项目做什么、面向谁、进展如何。",
+            "field": "医疗器械",
+            "institution": "复旦大学",
+            "city": "上海",
+            "leader_name": "王小明",
+            "leader_email": "leader@example.com",
+            "leader_phone": "13800138000",
+            "members": "李雷;韩梅梅",
+            "company_name": "上海示例医疗科技有限公司" if company else "",
+            "credit_code": "91310000MA1FL4B24G" if company else "",
+            "founded_on": "2021-05-01" if company else "",
+            "video_url": "",
+        }
+        rows.append([example[name] for name in ENTRY_COLUMNS])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([list(ENTRY_COLUMNS), *rows])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -303,7 +303,7 @@ class OpenContest:
 
 
 def contests_to_enter(db: Session, user: User) -> list[OpenContest]:
-    """Contests taking registrations, and whether this team may add another entry."""
+    """Contests taking registrations in which this team may add an entry."""
     found = []
     for contest in public_contests(db):
         if not registration_open(contest):
@@ -315,10 +315,8 @@ def contests_to_enter(db: Session, user: User) -> list[OpenContest]:
                 .order_by(Track.position, Track.id)
             )
         )
-        held = team_entry_count(db, user, contest.id)
-        found.append(
-            OpenContest(contest, tracks, bool(tracks) and held < contest.max_entries_per_team)
-        )
+        if tracks and team_entry_count(db, user, contest.id) < contest.max_entries_per_team:
+            found.append(OpenContest(contest, tracks, True))
     return found
 
 

@@ -214,6 +214,15 @@ def _import_page(
     )
 
 
+@router.get("/contests/{contest_id}/entries/import/template.csv")
+def import_template(contest: OrganisedContest, db: DbSession) -> Response:
+    return Response(
+        entries_import.template_csv(list(tracks(db, contest.id))),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="entries-template.csv"'},
+    )
+
+
 @router.get("/contests/{contest_id}/entries/import", response_class=HTMLResponse)
 def import_page(request: Request, contest: OrganisedContest, db: DbSession) -> HTMLResponse:
     return _import_page(request, db, contest)

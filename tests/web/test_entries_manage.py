@@ -439,3 +439,22 @@ def test_import_page_without_csrf_token_is_refused(
 
     assert response.status_code == 403
     assert db.scalars(select(Entry)).all() == []
+
+
+def test_import_template_imports_as_it_is(client: TestClient, db: Session, world: World) -> None:
+    web = organiser(client, world)
+    template = web.get(f"/manage/contests/{world.contest.id}/entries/import/template.csv")
+
+    response = web.post(
+        f"/manage/contests/{world.contest.id}/entries/import",
+        data=factories.form(web),
+        files={"file": ("entries-template.csv", template.content, "text/csv")},
+        follow_redirects=False,
+    )
+
+    assert template.content.startswith(b"\xef\xbb\xbf")
+    assert response.status_code == 303
+    assert sorted(e.title for e in db.scalars(select(Entry))) == [
+        "示例项目（创业组）",
+        "示例项目（创意组）",
+    ]
