@@ -458,3 +458,18 @@ def test_import_template_imports_as_it_is(client: TestClient, db: Session, world
         "示例项目（创业组）",
         "示例项目（创意组）",
     ]
+
+
+def test_export_button_downloads_the_csv_with_the_session(
+    client: TestClient, world: World, sample: dict[str, Entry]
+) -> None:
+    web = organiser(client, world)
+    href = soup(web.get(f"/manage/contests/{world.contest.id}/entries")).find(
+        "a", string="Export CSV"
+    )["href"]
+
+    response = web.get(href)
+
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["title"] for r in rows] == ["心电贴片", "肺结节AI", "<b>疫苗</b>佐剂"]
