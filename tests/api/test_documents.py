@@ -21,6 +21,12 @@ LIMIT = 20 * 1024 * 1024
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 4000
 
 
+@pytest.fixture(autouse=True)
+def english(client: TestClient) -> None:
+    """Messages are checked in English; Chinese is the default."""
+    client.headers["Accept-Language"] = "en"
+
+
 def files_on_disk(settings: Settings) -> list[Path]:
     root = settings.uploads_dir
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []

@@ -16,6 +16,12 @@ from tests.factories import World
 STARTUP_CODE = "91310000MA1FL4B24G"
 
 
+@pytest.fixture(autouse=True)
+def english(client: TestClient) -> None:
+    """Messages are checked in English; Chinese is the default."""
+    client.headers["Accept-Language"] = "en"
+
+
 def startup_payload(**changes: Any) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "track_code": "startup",

@@ -80,6 +80,12 @@ GOOD_ROWS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def english(client: TestClient) -> None:
+    """Messages are checked in English; Chinese is the default."""
+    client.headers["Accept-Language"] = "en"
+
+
 def csv_bytes(
     rows: list[list[str]], *, header: list[str] = HEADER, bom: bool = True, encoding: str = "utf-8"
 ) -> bytes:

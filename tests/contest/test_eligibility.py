@@ -1,5 +1,6 @@
 """Eligibility rules: pure functions, checked with tables."""
 
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -17,8 +18,18 @@ from contest.eligibility import (
     title_key,
     years_before,
 )
+from contest.i18n import use_locale
 
 TODAY = date(2023, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages are checked in English; Chinese is the default."""
+    with use_locale("en"):
+        yield
+
+
 STARTUP = TrackRules(requires_company=True)
 STARTUP_5Y = TrackRules(requires_company=True, max_company_age_years=5)
 CREATIVE = TrackRules(requires_company=False)
@@ -220,6 +231,11 @@ def test_check_reports_every_problem_at_once() -> None:
 )
 def test_title_key_ignores_case_width_and_spaces(a: str, b: str, same: bool) -> None:
     assert (title_key(a) == title_key(b)) is same
+
+
+def test_credit_code_message_is_chinese_by_default() -> None:
+    with use_locale("zh"):
+        assert credit_code_problem("91110000802100433C") == "校验码不匹配，请检查代码是否输错。"
 
 
 def test_duplicate_title_names_the_title_field() -> None:
