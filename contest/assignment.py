@@ -7,7 +7,9 @@ Automatic assignment keeps, so that running it again is always safe:
 and replaces the other automatic ones. A kept assignment that is now in conflict with
 its entry (a conflict declared after it was made) is dropped when it has no sheet; with
 a sheet, the run is refused until the organiser removes it (the sheet is a judge's work).
-The solver (contest/assignment_solver.py, pure) completes what is kept.
+The solver (contest/assignment_solver.py, pure) completes what is kept, and the plan is
+written as a difference: what it repeats stays untouched, so re-running with the same
+seed writes nothing.
 
 Removing an assignment whose sheet is submitted is refused (reopen the sheet first);
 removing one with a draft deletes the draft, and the audit record keeps its values.
@@ -15,10 +17,11 @@ removing one with a draft deletes the draft, and the audit record keeps its valu
 
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, delete, exists, func, insert, select
+from sqlalchemy import Integer, Select, and_, any_, bindparam, delete, exists, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from contest import audit, judges
@@ -49,6 +52,8 @@ from contest.models import (
 from contest.rounds import first_round, is_closed
 
 SHOWN_IN_MESSAGE = 10
+# Ids per DELETE statement: under SQLite's default limit of 32,766 bound parameters.
+DELETE_CHUNK = 30000
 
 
 def round_entry_ids(db: Session, round_: Round) -> Select[tuple[int]]:
@@ -238,8 +243,7 @@ def auto_assign(db: Session, *, actor: User, round_: Round, seed: int | None) ->
         )
     except InfeasibleAssignment as exc:
         raise _infeasible(db, exc) from None
-    replaced = _remove_replaceable(db, round_.id, [d.id for d in dropped])
-    added = _insert_pairs(db, round_.id, list(plan.added_pairs()))
+    replaced, added = _write_plan(db, round_.id, existing, dropped, plan.added_pairs())
     loads = list(plan.loads.values()) or [0]
     result = AutoAssignResult(
         assignments=len(existing) - replaced + added,
@@ -260,37 +264,65 @@ def auto_assign(db: Session, *, actor: User, round_: Round, seed: int | None) ->
     return result
 
 
-def _remove_replaceable(db: Session, round_id: int, conflicted_ids: list[int]) -> int:
-    """Delete the automatic assignments without a sheet, and the conflicted ones given."""
+def _write_plan(
+    db: Session,
+    round_id: int,
+    existing: list[_Existing],
+    dropped: list[_Existing],
+    planned: Iterable[Pair],
+) -> tuple[int, int]:
+    """Apply the plan as a difference: replaceable assignments the plan repeats stay as
+    they are, the others go, and only new pairs are inserted; (removed, added)."""
+    wanted = {(p.judge_id, p.entry_id) for p in planned}
+    replaceable = [e for e in existing if not e.kept]
+    have = {(e.judge_id, e.entry_id) for e in replaceable}
+    gone = [e.id for e in replaceable if (e.judge_id, e.entry_id) not in wanted]
+    removed = _delete_unstarted(db, gone + [d.id for d in dropped])
+    added = _insert_pairs(db, round_id, [Pair(j, e) for j, e in wanted - have])
+    return removed, added
+
+
+def _is_postgres(db: Session) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def _delete_unstarted(db: Session, ids: list[int]) -> int:
+    """Delete these assignments, skipping any whose sheet appeared meanwhile."""
     has_sheet = exists().where(_sheet_of_assignment())
-    removed = db.execute(
-        delete(Assignment).where(
-            Assignment.round_id == round_id, Assignment.source == "auto", ~has_sheet
-        )
-    ).rowcount
-    if conflicted_ids:
+    if _is_postgres(db):
+        # One array parameter instead of hundreds of thousands of scalar ones.
+        listed = Assignment.id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+        return int(db.execute(delete(Assignment).where(listed, ~has_sheet)).rowcount)
+    removed = 0
+    for start in range(0, len(ids), DELETE_CHUNK):
+        chunk = ids[start : start + DELETE_CHUNK]
         removed += db.execute(
-            delete(Assignment).where(Assignment.id.in_(conflicted_ids), ~has_sheet)
+            delete(Assignment).where(Assignment.id.in_(chunk), ~has_sheet)
         ).rowcount
-    return int(removed)
+    return removed
 
 
 def _insert_pairs(db: Session, round_id: int, pairs: list[Pair], source: str = "auto") -> int:
-    """One multi-row INSERT for the whole plan: no per-row round trips."""
+    """The whole plan in one go: COPY on PostgreSQL, one executemany on SQLite.
+
+    Rows go in judge order, the order of the unique (round, judge, entry) index, so the
+    database appends to it rather than jumping around.
+    """
     if not pairs:
         return 0
     now = utcnow()
     rows = [
-        {
-            "round_id": round_id,
-            "judge_id": p.judge_id,
-            "entry_id": p.entry_id,
-            "source": source,
-            "created_at": now,
-        }
-        for p in pairs
+        (round_id, j, e, source, now) for j, e in sorted((p.judge_id, p.entry_id) for p in pairs)
     ]
-    db.execute(insert(Assignment), rows)
+    if _is_postgres(db):
+        driver = db.connection().connection.driver_connection
+        copy_sql = "COPY assignments (round_id, judge_id, entry_id, source, created_at) FROM STDIN"
+        with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+        return len(rows)
+    columns = ("round_id", "judge_id", "entry_id", "source", "created_at")
+    db.execute(insert(Assignment.__table__), [dict(zip(columns, row, strict=True)) for row in rows])  # type: ignore[arg-type]
     return len(rows)
 
 

@@ -103,6 +103,16 @@ def test_auto_assign_gives_k_distinct_conflict_free_judges_evenly(db, world, fie
     assert (result.min_load, result.max_load) == (min(all_loads), max(all_loads))
 
 
+def test_rerun_with_same_seed_writes_nothing(db, world, field):
+    assignment.auto_assign(db, actor=world.organiser, round_=world.preliminary, seed=8)
+    ids = sorted(a.id for a in db.scalars(select(Assignment)))
+
+    result = assignment.auto_assign(db, actor=world.organiser, round_=world.preliminary, seed=8)
+
+    assert (result.added, result.replaced, result.kept) == (0, 0, 36)
+    assert sorted(a.id for a in db.scalars(select(Assignment))) == ids
+
+
 def test_auto_assign_is_deterministic_for_a_seed(db, world, field):
     assignment.auto_assign(db, actor=world.organiser, round_=world.preliminary, seed=42)
     first = sorted(_pairs(db, world.preliminary.id))
@@ -181,8 +191,9 @@ def test_rerun_keeps_started_sheets_and_manual_assignments(db, world, field):
     # The kept ones count towards k: every entry still has exactly three judges.
     assert Counter(e for _j, e, _s in pairs) == {e.id: 3 for e in entries}
     assert _conflicted(db, pairs) == []
-    assert result.kept == 3
-    assert result.replaced == 36 - 2
+    # Of the 34 unstarted automatic ones, those the new plan repeats stay untouched.
+    assert result.kept + result.added == result.assignments == 36
+    assert result.replaced == 34 - (result.kept - 3)
     assert len(db.scalars(select(ScoreSheet)).all()) == 2
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlmodel import Session
 
 from contest.models import Assignment, AuditRecord, ScoreSheet
@@ -249,3 +249,31 @@ def test_pages_other_roles_refused(client, db, world, entries, tail, who, expect
 
     assert response.status_code == expected
     assert _pairs(db) == [(world.judges[0].id, entries[0].id)]
+
+
+def _statements(database, client, url: str) -> int:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+@pytest.mark.parametrize("tail", PAGES)
+def test_page_queries_do_not_grow_with_entries(organiser, db, database, world, entries, tail):
+    before = _statements(database, organiser, _url(world, tail))
+    for index in range(8):
+        extra = factories.entry(
+            db, world.contest, world.creative, title=f"追加{index}", rounds=(world.preliminary,)
+        )
+        factories.assign(db, world.preliminary, world.judges[index % 3], extra)
+        factories.sheet(db, world.preliminary, world.judges[index % 3], extra, [10])
+    db.commit()
+
+    assert _statements(database, organiser, _url(world, tail)) == before

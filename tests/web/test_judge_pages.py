@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlmodel import Session
 
 from contest.models import Assignment, Conflict, CriterionScore, Document, ScoreSheet, utcnow
@@ -304,3 +304,42 @@ def test_judge_of_other_round_cannot_open_entry_404(client, scoring):
     factories.login(client, scoring.world.judge_users[1])
 
     assert client.get(_page(scoring)).status_code == 404
+
+
+def _statements(database, client, url: str) -> int:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_dashboard_and_scoring_page_queries_do_not_grow_with_entries(
+    judge_client, db, database, scoring
+):
+    factories.sheet(
+        db, scoring.world.preliminary, scoring.world.judges[0], scoring.entries[1], [10]
+    )
+    db.commit()
+    few_dashboard = _statements(database, judge_client, "/judge")
+    few_page = _statements(database, judge_client, _page(scoring))
+    for index in range(8):
+        extra = factories.entry(
+            db,
+            scoring.world.contest,
+            scoring.world.creative,
+            rounds=(scoring.world.preliminary,),
+            title=f"追加{index}",
+        )
+        factories.assign(db, scoring.world.preliminary, scoring.world.judges[0], extra)
+        factories.sheet(db, scoring.world.preliminary, scoring.world.judges[0], extra, [10, 20])
+    db.commit()
+
+    assert _statements(database, judge_client, "/judge") == few_dashboard
+    assert _statements(database, judge_client, _page(scoring)) == few_page
