@@ -13,7 +13,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session
 
-from contest import contests, demo_data, judges, rounds
+from contest import (
+    assignment,
+    contests,
+    demo_data,
+    demo_documents,
+    demo_scores,
+    entries,
+    judges,
+    rounds,
+    uploads,
+)
 from contest.auth import create_user, user_by_email
 from contest.db import Database
 from contest.eligibility import credit_code_check_character
@@ -43,6 +53,9 @@ class Demo:
     judge_ids: list[int] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     teams: dict[int, User] = field(default_factory=dict)  # entry id -> team account
+    # Kept across rounds, so a strong project stays strong and a strict judge strict.
+    judge_bias: dict[int, float] = field(default_factory=dict)
+    quality: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -162,6 +175,7 @@ def build_panel(demo: Demo) -> None:
             ),
         )
         demo.judge_ids.append(added.judge.id)
+    demo.judge_bias = demo_scores.judge_biases(demo.judge_ids, demo.rng)
 
 
 def person(rng: random.Random) -> str:
@@ -239,11 +253,51 @@ def build_entries(demo: Demo) -> None:
         db.add_all(EntryMember(entry_id=entry.id, position=i, name=n) for i, n in enumerate(names))
         db.add(RoundEntry(round_id=first_round.id, entry_id=entry.id))
         demo.entries.append(entry)
+        demo.quality[entry.id] = demo.rng.gauss(0.72, 0.09)
         demo.teams[entry.id] = team
     db.flush()
 
 
-STAGES = (build_contest, build_rounds, build_panel, build_entries)
+def add_documents(demo: Demo) -> None:
+    """Every entry gets a generated business plan, stored exactly as an upload would be."""
+    assert demo.contest
+    assert demo.organiser
+    track_names = {t.id: t.name for t in demo.tracks.values()}
+    for entry in demo.entries:
+        facts = demo_documents.facts_for(
+            entry,
+            members=entries.member_names(demo.db, entry.id),
+            track_name=track_names[entry.track_id],
+            contest_name=demo.contest.name,
+            year=2023,
+        )
+        pdf = demo_documents.business_plan_pdf(facts)
+        uploads.store_document(
+            demo.db,
+            actor=demo.organiser,
+            entry=entry,
+            kind="business_plan",
+            filename=f"{entry.title}-商业计划书.pdf",
+            chunks=[pdf],
+            settings=demo.settings,
+        )
+
+
+def judge_round(demo: Demo, kind: RoundKind) -> None:
+    """Assign the round's entries, score them all (strict and lenient judges alike)."""
+    assert demo.organiser
+    round_ = demo.rounds[kind]
+    assignment.auto_assign(demo.db, actor=demo.organiser, round_=round_, seed=SEED)
+    demo_scores.score_round(
+        demo.db, round_, demo.rng, judge_bias=demo.judge_bias, quality=demo.quality
+    )
+
+
+def judge_preliminary(demo: Demo) -> None:
+    judge_round(demo, RoundKind.preliminary)
+
+
+STAGES = (build_contest, build_rounds, build_panel, build_entries, add_documents, judge_preliminary)
 
 
 def existing_logins(db: Session) -> Logins | None:
