@@ -4,12 +4,13 @@ Automatic assignment keeps, so that running it again is always safe:
 - every assignment whose sheet is started (draft or submitted): a judge's work is never
   thrown away;
 - every assignment an organiser made by hand, or that a recusal made;
-and replaces the other automatic ones. A kept assignment that is now in conflict with
-its entry (a conflict declared after it was made) is dropped when it has no sheet; with
-a sheet, the run is refused until the organiser removes it (the sheet is a judge's work).
-The solver (contest/assignment_solver.py, pure) completes what is kept, and the plan is
-written as a difference: what it repeats stays untouched, so re-running with the same
-seed writes nothing.
+and replaces the other automatic ones (or, when asked to rebalance, leaves them where they
+are unless evening out the loads needs them moved: for late entries or judges). A kept
+assignment now in conflict with its entry (a conflict declared after it was made) is
+dropped when it has no sheet; with a sheet, the run is refused until the organiser
+removes it (the sheet is a judge's work). The solver (contest/assignment_solver.py, pure)
+completes what is kept, and the plan is written as a difference: what it repeats stays
+untouched, so re-running with the same seed writes nothing.
 
 Removing an assignment whose sheet is submitted is refused (reopen the sheet first);
 removing one with a draft deletes the draft, and the audit record keeps its values.
@@ -17,7 +18,7 @@ removing one with a draft deletes the draft, and the audit record keeps its valu
 
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, Select, and_, any_, bindparam, delete, exists, func, insert, select
@@ -182,24 +183,37 @@ def _infeasible(db: Session, exc: InfeasibleAssignment) -> StateConflict:
     return StateConflict(message, lacking=details)
 
 
-def _split_kept(
-    existing: list[_Existing], entries: list[EntryRef], panel: list[JudgeRef]
-) -> tuple[list[_Existing], list[_Existing], list[_Existing]]:
-    """Kept assignments as (fixed for the solver, conflicted with a sheet, conflicted without)."""
+@dataclass
+class _Split:
+    """Existing assignments sorted for the solver."""
+
+    fixed: list[_Existing]
+    movable: list[_Existing]
+    blocked: list[_Existing]  # kept, now in conflict, with a sheet: the run is refused
+    dropped: list[_Existing]  # kept, now in conflict, without a sheet: deleted
+
+
+def _split(
+    existing: list[_Existing], entries: list[EntryRef], panel: list[JudgeRef], rebalance: bool
+) -> _Split:
     by_entry = {e.id: e for e in entries}
     by_judge = {j.id: j for j in panel}
-    fixed, blocked, dropped = [], [], []
+    split = _Split([], [], [], [])
     for item in existing:
         entry, judge = by_entry.get(item.entry_id), by_judge.get(item.judge_id)
-        if not item.kept or entry is None or judge is None:
-            continue
-        if not in_conflict(judge, entry):
-            fixed.append(item)
+        if entry is None or judge is None:
+            continue  # an entry no longer in the round: kept ones stay, others go
+        conflicted = in_conflict(judge, entry)
+        if not item.kept:
+            if rebalance and not conflicted:
+                split.movable.append(item)
+        elif not conflicted:
+            split.fixed.append(item)
         elif item.sheet_state is not None:
-            blocked.append(item)
+            split.blocked.append(item)
         else:
-            dropped.append(item)
-    return fixed, blocked, dropped
+            split.dropped.append(item)
+    return split
 
 
 def _refuse_blocked(db: Session, blocked: list[_Existing]) -> None:
@@ -220,30 +234,40 @@ def _refuse_blocked(db: Session, blocked: list[_Existing]) -> None:
     )
 
 
-def auto_assign(db: Session, *, actor: User, round_: Round, seed: int | None) -> AutoAssignResult:
+def _pairs_of(items: list[_Existing]) -> list[Pair]:
+    return [Pair(judge_id=i.judge_id, entry_id=i.entry_id) for i in items]
+
+
+def auto_assign(
+    db: Session, *, actor: User, round_: Round, seed: int | None, rebalance: bool = False
+) -> AutoAssignResult:
     """Give every entry of the round judges_per_entry conflict-free judges, loads even.
 
-    Keeps what the module docstring says; replaces the other automatic assignments in one
-    transaction. Infeasible -> StateConflict naming the entries, and nothing changes.
+    Keeps what the module docstring says and replaces the other automatic assignments, in
+    one transaction; with `rebalance`, those stay where they are unless balance needs them
+    moved. Infeasible -> StateConflict naming the entries, and nothing changes.
     """
     lock_round(db, round_)
     seed = random.SystemRandom().randrange(2**31) if seed is None else seed
     panel = _panel_refs(db, round_.contest_id)
     entries = _entry_refs(db, round_)
     existing = _existing(db, round_.id)
-    fixed, blocked, dropped = _split_kept(existing, entries, panel)
-    _refuse_blocked(db, blocked)
+    split = _split(existing, entries, panel, rebalance)
+    _refuse_blocked(db, split.blocked)
     try:
         plan = assign_judges(
             entries=entries,
             judges=panel,
             judges_per_entry=round_.judges_per_entry,
-            fixed=[Pair(judge_id=f.judge_id, entry_id=f.entry_id) for f in fixed],
+            fixed=_pairs_of(split.fixed),
+            movable=_pairs_of(split.movable),
             seed=seed,
         )
     except InfeasibleAssignment as exc:
         raise _infeasible(db, exc) from None
-    replaced, added = _write_plan(db, round_.id, existing, dropped, plan.added_pairs())
+    staying = set(_pairs_of(split.movable)) - set(plan.removed_pairs())
+    wanted = staying | set(plan.added_pairs())
+    replaced, added = _write_plan(db, round_.id, existing, split.dropped, wanted)
     loads = list(plan.loads.values()) or [0]
     result = AutoAssignResult(
         assignments=len(existing) - replaced + added,
@@ -259,7 +283,12 @@ def auto_assign(db: Session, *, actor: User, round_: Round, seed: int | None) ->
         actor=actor,
         action="assignment.auto",
         obj=round_,
-        after={**result.__dict__, "entries": len(entries), "judges": len(panel)},
+        after={
+            **result.__dict__,
+            "rebalance": rebalance,
+            "entries": len(entries),
+            "judges": len(panel),
+        },
     )
     return result
 
@@ -269,7 +298,7 @@ def _write_plan(
     round_id: int,
     existing: list[_Existing],
     dropped: list[_Existing],
-    planned: Iterable[Pair],
+    planned: set[Pair],
 ) -> tuple[int, int]:
     """Apply the plan as a difference: replaceable assignments the plan repeats stay as
     they are, the others go, and only new pairs are inserted; (removed, added)."""

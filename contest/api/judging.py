@@ -39,8 +39,10 @@ def sheet_out(view: judging.SheetView) -> SheetOut:
 def auto_assign(
     round_: OrganisedRound, db: DbSession, user: CurrentOrganiser, body: AutoAssignIn | None = None
 ) -> AutoAssignOut:
-    seed = body.seed if body else None
-    result = assignment.auto_assign(db, actor=user, round_=round_, seed=seed)
+    body = body or AutoAssignIn()
+    result = assignment.auto_assign(
+        db, actor=user, round_=round_, seed=body.seed, rebalance=body.rebalance
+    )
     return AutoAssignOut(**result.__dict__)
 
 

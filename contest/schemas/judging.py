@@ -16,6 +16,8 @@ class Strict(BaseModel):
 
 class AutoAssignIn(Strict):
     seed: Seed | None = None
+    # Keep unstarted automatic assignments where they are unless balance needs them moved.
+    rebalance: bool = False
 
 
 class AutoAssignOut(BaseModel):

@@ -87,7 +87,11 @@ async def run_auto_assignment(
         )
     try:
         result = assignment.auto_assign(
-            db, actor=user, round_=round_, seed=int(text) if text else None
+            db,
+            actor=user,
+            round_=round_,
+            seed=int(text) if text else None,
+            rebalance=bool(form.get("rebalance")),
         )
     except StateConflict as exc:
         return _assignments_page(request, db, round_, error=exc.message, seed=text, status_code=409)

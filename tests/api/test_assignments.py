@@ -218,3 +218,16 @@ def test_assignment_routes_permissions(
 
     assert response.status_code == expected
     assert _pairs(db) == [(world.judges[0].id, entries[0].id, "manual")]
+
+
+def test_auto_assign_rebalance_flag_keeps_existing(client, db, world, entries, organiser):
+    client.post(_url(world, "/auto"), json={"seed": 3}, headers=organiser)
+    first = _pairs(db)
+
+    response = client.post(
+        _url(world, "/auto"), json={"seed": 99, "rebalance": True}, headers=organiser
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["added"], response.json()["replaced"]) == (0, 0)
+    assert _pairs(db) == first

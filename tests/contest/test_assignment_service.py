@@ -466,3 +466,30 @@ def test_recusal_skips_judges_of_the_entry_institution(db, world):
 
     assert result.replacement_judge_id == world.judges[2].id
     assert spare.id != result.replacement_judge_id
+
+
+def test_rebalance_keeps_unstarted_assignments_and_covers_late_entries(db, world, field):
+    judges, entries = field
+    assignment.auto_assign(db, actor=world.organiser, round_=world.preliminary, seed=4)
+    before = set(_pairs(db, world.preliminary.id))
+    late = _entries(db, world, ["复旦大学", "同济大学"])
+
+    result = assignment.auto_assign(
+        db, actor=world.organiser, round_=world.preliminary, seed=4, rebalance=True
+    )
+
+    pairs = _pairs(db, world.preliminary.id)
+    assert Counter(e for _j, e, _s in pairs) == {e.id: 3 for e in entries + late}
+    assert _conflicted(db, pairs) == []
+    loads = Counter(j for j, _e, _s in pairs)
+    assert max(loads[j.id] for j in judges) - min(loads[j.id] for j in judges) <= 1
+    # Only what balance needs moves: most earlier assignments stay as they were.
+    assert len(before & set(pairs)) >= len(before) - 6
+    assert result.added - result.replaced == 6
+    [record] = db.scalars(
+        select(AuditRecord)
+        .where(AuditRecord.action == "assignment.auto")
+        .order_by(AuditRecord.id.desc())
+        .limit(1)
+    )
+    assert record.after["rebalance"] is True

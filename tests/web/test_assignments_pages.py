@@ -277,3 +277,16 @@ def test_page_queries_do_not_grow_with_entries(organiser, db, database, world, e
     db.commit()
 
     assert _statements(database, organiser, _url(world, tail)) == before
+
+
+def test_rebalance_checkbox_keeps_current_assignments(organiser, db, world, entries):
+    organiser.post(_url(world, "assignments/auto"), data=factories.form(organiser, {"seed": "1"}))
+    first = _pairs(db)
+
+    organiser.post(
+        _url(world, "assignments/auto"),
+        data=factories.form(organiser, {"seed": "2", "rebalance": "1"}),
+    )
+
+    assert _pairs(db) == first
+    assert len(first) == 6
