@@ -49,6 +49,17 @@ def today() -> date:
     return utcnow().astimezone(CONTEST_ZONE).date()
 
 
+def reference_day(contest: Contest) -> date:
+    """The day eligibility is judged on: today, or the registration deadline once it has
+    passed, so a company's age is what it was when the contest took entries (an entry
+    edited after the deadline does not age out of its track)."""
+    now = today()
+    closes = contest.registration_closes_at
+    if closes is None:
+        return now
+    return min(now, closes.astimezone(CONTEST_ZONE).date())
+
+
 def candidate(data: EntryFields) -> eligibility.Candidate:
     return eligibility.Candidate(**{name: getattr(data, name) for name in VALUE_FIELDS})
 
@@ -112,7 +123,7 @@ def check_entry(
     track = track_by_code(db, contest.id, data.track_code) if data.track_code else None
     errors: list[FieldError] = [] if track else [_track_error(db, contest.id, data.track_code)]
     rules = track_rules(track) if track else None
-    errors.extend(eligibility.check(candidate(data), rules, today=today()))
+    errors.extend(eligibility.check(candidate(data), rules, today=reference_day(contest)))
     taken = taken_titles(db, contest.id, exclude_id=entry.id if entry else None)
     duplicate = eligibility.duplicate_title(data.title, taken)
     if duplicate:

@@ -24,7 +24,13 @@ from sqlmodel import Session
 
 from contest import audit, eligibility
 from contest.contests import tracks
-from contest.entries import candidate, normalised_values, taken_titles, today, track_rules
+from contest.entries import (
+    candidate,
+    normalised_values,
+    reference_day,
+    taken_titles,
+    track_rules,
+)
 from contest.entries_export import ENTRY_COLUMNS, FORMULA_STARTS, READ_ONLY_COLUMNS
 from contest.enums import EntryStatus
 from contest.errors import FieldError, InvalidInput
@@ -199,7 +205,7 @@ class RowChecker:
             self.tracks.setdefault(track.name.strip().lower(), track)
         self.taken = taken_titles(db, contest.id)
         self.seen: dict[str, int] = {}
-        self.today = today()
+        self.today = reference_day(contest)
 
     def _parse(self, line: int, raw: dict[str, Any]) -> tuple[EntryCreate, list[FieldError]]:
         try:
