@@ -17,7 +17,7 @@ from contest.web.templating import STATIC_DIR, set_display_zone
 
 def create_app(settings: Settings | None = None, *, check_database: bool = True) -> FastAPI:
     settings = (settings or get_settings()).ensure_secret_key()
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     if check_database:
         # Refuse to serve a database this code does not match (SchemaMismatch says why).
         check_schema(database.engine)

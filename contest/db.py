@@ -2,7 +2,6 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -11,7 +10,7 @@ from sqlmodel import Session, create_engine
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
-def _sqlite_pragmas(immediate: bool):  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(immediate: bool, busy_timeout_ms: int):  # type: ignore[no-untyped-def]
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event start transactions, not the driver.
         dbapi_connection.isolation_level = None
@@ -19,7 +18,9 @@ def _sqlite_pragmas(immediate: bool):  # type: ignore[no-untyped-def]
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # Waiting for a competing writer is SQLite's retry; past this, the request fails
+        # with "database is locked", which the app answers with 503 and Retry-After.
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
     def on_begin(connection: Any) -> None:
@@ -30,13 +31,12 @@ def _sqlite_pragmas(immediate: bool):  # type: ignore[no-untyped-def]
     return on_connect, on_begin
 
 
-def _make_engine(url: str, *, immediate: bool) -> Engine:
+def _make_engine(url: str, *, immediate: bool, busy_timeout_ms: int) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
         )
-        on_connect, on_begin = _sqlite_pragmas(immediate)
+        on_connect, on_begin = _sqlite_pragmas(immediate, busy_timeout_ms)
         event.listen(engine, "connect", on_connect)
         event.listen(engine, "begin", on_begin)
         return engine
@@ -46,11 +46,15 @@ def _make_engine(url: str, *, immediate: bool) -> Engine:
 class Database:
     """The engines for one database URL. SQLite gets a second engine for writers."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        self.engine = _make_engine(url, immediate=False)
-        self.write_engine = _make_engine(url, immediate=True) if self.is_sqlite else self.engine
+        self.engine = _make_engine(url, immediate=False, busy_timeout_ms=busy_timeout_ms)
+        self.write_engine = (
+            _make_engine(url, immediate=True, busy_timeout_ms=busy_timeout_ms)
+            if self.is_sqlite
+            else self.engine
+        )
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
@@ -68,8 +72,3 @@ class Database:
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
-
-
-@lru_cache(maxsize=8)
-def database_for(url: str) -> Database:
-    return Database(url)

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     # Contest times are shown and entered in the contest's local time.
     timezone: str = "Asia/Shanghai"
     session_days: int = 14
+    # How long a SQLite writer waits for another before the request answers 503.
+    sqlite_busy_timeout_ms: int = 5000
     upload_limit_bytes: int = 20 * 1024 * 1024
 
     @field_validator("base_url")
