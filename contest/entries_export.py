@@ -4,18 +4,17 @@ The columns are the entry fields of API.md (so the file can be imported again)
 followed by a few read-only ones (id, status, business_plan, created_at).
 """
 
-import csv
-import io
 from collections.abc import Iterator
 
 from sqlalchemy import select
+from sqlmodel import Session
 
 from contest.db import Database
-from contest.entries_list import entry_rows
+from contest.entries_list import EntryRow, entry_rows
 from contest.entries_views import members_by_entry
+from contest.exports import BOM, FORMULA_STARTS, csv_stream, safe_cell
 from contest.models import Entry
 
-BOM = "\ufeff"
 ENTRY_COLUMNS = (
     "track_code",
     "title",
@@ -35,50 +34,47 @@ ENTRY_COLUMNS = (
 READ_ONLY_COLUMNS = ("id", "status", "business_plan", "created_at")
 COLUMNS = ("id", *ENTRY_COLUMNS, *READ_ONLY_COLUMNS[1:])
 BATCH = 1000
-# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["BOM", "COLUMNS", "ENTRY_COLUMNS", "FORMULA_STARTS", "READ_ONLY_COLUMNS", "safe_cell"]
 
 
-def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+def entry_batches(db: Session, contest_id: int) -> Iterator[list[tuple[EntryRow, list[str]]]]:
+    """Every entry of the contest with its members, BATCH at a time in registration order:
+    memory stays flat however large the contest (shared with contest/exports_tables.py)."""
+    last_id = 0
+    while True:
+        entries = list(
+            db.scalars(
+                select(Entry)
+                .where(Entry.contest_id == contest_id, Entry.id > last_id)
+                .order_by(Entry.id)
+                .limit(BATCH)
+            )
+        )
+        if not entries:
+            return
+        members = members_by_entry(db, [e.id for e in entries])
+        yield [(row, members.get(row.entry.id, [])) for row in entry_rows(db, entries)]
+        last_id = entries[-1].id
 
 
-def _encode(rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+def _line(row: EntryRow, members: list[str]) -> list[str]:
+    entry = row.entry
+    values = {name: getattr(entry, name, "") for name in COLUMNS}
+    values.update(
+        track_code=row.track.code,
+        members=";".join(members),
+        founded_on=entry.founded_on.isoformat() if entry.founded_on else "",
+        status=row.status.value,
+        business_plan="yes" if row.has_plan else "no",
+        created_at=entry.created_at.isoformat(timespec="seconds"),
+    )
+    return [safe_cell(values[name]) for name in COLUMNS]
 
 
 def entries_csv(database: Database, contest_id: int) -> Iterator[bytes]:
     """The CSV in pieces of BATCH entries: memory stays flat however large the contest."""
-    yield (BOM + ",".join(COLUMNS) + "\r\n").encode("utf-8")
-    last_id = 0
     with database.session(write=False) as db:
-        while True:
-            entries = list(
-                db.scalars(
-                    select(Entry)
-                    .where(Entry.contest_id == contest_id, Entry.id > last_id)
-                    .order_by(Entry.id)
-                    .limit(BATCH)
-                )
-            )
-            if not entries:
-                return
-            members = members_by_entry(db, [e.id for e in entries])
-            lines = []
-            for row in entry_rows(db, entries):
-                entry = row.entry
-                values = {name: getattr(entry, name, "") for name in COLUMNS}
-                values.update(
-                    track_code=row.track.code,
-                    members=";".join(members.get(entry.id, [])),
-                    founded_on=entry.founded_on.isoformat() if entry.founded_on else "",
-                    status=row.status.value,
-                    business_plan="yes" if row.has_plan else "no",
-                    created_at=entry.created_at.isoformat(timespec="seconds"),
-                )
-                lines.append([safe_cell(values[name]) for name in COLUMNS])
-            yield _encode(lines)
-            last_id = entries[-1].id
+        lines = (
+            _line(row, members) for batch in entry_batches(db, contest_id) for row, members in batch
+        )
+        yield from csv_stream(COLUMNS, lines, batch=BATCH)
