@@ -5,14 +5,19 @@ Routes declare what they need with the Annotated types at the bottom
 its body without passing the check, so none can forget it.
 """
 
-from collections.abc import Iterator
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from contest import auth, permissions
+from contest.db import Database
 from contest.enums import Role
 from contest.i18n import _
 from contest.models import Contest, Entry, Judge, Round, User
@@ -26,15 +31,47 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in
+# the thread pool, and each such hop costs a thread switch (and a wait for the GIL) on
+# every request.
+
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed once when the route returns, before the reply."""
-    database = request.app.state.database
-    with database.session(write=request.method not in SAFE_METHODS) as session:
-        yield session
+    database: Database = request.app.state.database
+    write = request.method not in SAFE_METHODS
+    queue = database.write_queue if write and not _streamed(request) else None
+    if queue is not None:
+        try:
+            await asyncio.wait_for(queue.acquire(), database.busy_timeout_s)
+        except TimeoutError:
+            raise OperationalError(
+                "BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked (write queue)")
+            ) from None
+    try:
+        session = Session(
+            database.write_engine if write else database.engine, expire_on_commit=False
+        )
+        try:
+            yield session
+            await run_in_threadpool(session.commit)
+        except BaseException:
+            await run_in_threadpool(session.rollback)
+            raise
+        finally:
+            await run_in_threadpool(session.close)
+    finally:
+        if queue is not None:
+            queue.release()
+
+
+def _streamed(request: Request) -> bool:
+    """Uploads stream their body while the request runs; they must not hold the queue."""
+    return request.headers.get("content-type", "").startswith("multipart/form-data")
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
@@ -88,7 +125,7 @@ def get_optional_user(request: Request, db: DbSession, settings: AppSettings) ->
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
-def require_user(request: Request, user: OptionalUser) -> User:
+async def require_user(request: Request, user: OptionalUser) -> User:
     if user is None:
         raise NotAuthenticated()
     # JSON calls made by our own pages carry the CSRF token in a header; page forms
@@ -103,7 +140,7 @@ CurrentUser = Annotated[User, Depends(require_user)]
 
 
 def require_role(role: Role):  # type: ignore[no-untyped-def]
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if user.role != role:
             raise HTTPException(status.HTTP_403_FORBIDDEN, _("This is not open to your role."))
         return user
