@@ -1,5 +1,6 @@
 """Engines and the per-request session: one transaction per request, committed once."""
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -49,6 +50,12 @@ class Database:
     def __init__(self, url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.busy_timeout_s = busy_timeout_ms / 1000
+        # SQLite admits one writer at a time. Writing requests of this process queue here,
+        # in the event loop, instead of each holding a worker thread while SQLite's busy
+        # handler sleeps: with every thread blocked that way, the request holding the lock
+        # could not get a thread to finish, and throughput collapsed under load.
+        self.write_queue = asyncio.Lock() if self.is_sqlite else None
         self.engine = _make_engine(url, immediate=False, busy_timeout_ms=busy_timeout_ms)
         self.write_engine = (
             _make_engine(url, immediate=True, busy_timeout_ms=busy_timeout_ms)
