@@ -4,7 +4,7 @@ import hashlib
 import json
 from contextvars import ContextVar
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +21,7 @@ from contest.deps import CSRF_COOKIE
 from contest.i18n import LOCALE_NAMES, LOCALES, current_locale, gettext, ngettext
 from contest.security import new_csrf_token, unsign
 from contest.settings import Settings
+from scoring import format_score as scoring_format_score
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATE_DIR = ROOT / "templates"
@@ -57,11 +58,8 @@ def format_score(value: Fraction | float | Decimal | None) -> str:
     """Two decimals, rounded half up (SPEC.md 3.7); a dash for no score."""
     if value is None:
         return "–"
-    if isinstance(value, Fraction):
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-    else:
-        exact = Decimal(str(value))
-    return str(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    # scoring's rounding, so pages show what exports and announcements show.
+    return scoring_format_score(value)
 
 
 def format_tenths(value: int | None) -> str:
