@@ -106,6 +106,10 @@ def round_lines(
     found: dict[int, list[RoundLine]] = defaultdict(list)
     for link, round_ in rows:
         shown, is_published = link.status, round_.id in published
+        earlier = found[link.entry_id]
+        if for_team and earlier and not earlier[-1].published:
+            # A place in the next round would reveal an unpublished advancement decision.
+            continue
         if for_team and not is_published and shown != EntryStatus.withdrawn:
             shown = EntryStatus.in_
         found[link.entry_id].append(RoundLine(round_, shown, is_published))

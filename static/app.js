@@ -44,3 +44,9 @@ document.addEventListener("click", (event) => {
     toggle.setAttribute("aria-expanded", "false");
   }
 });
+
+// On a phone, tab rows scroll sideways: bring the current tab into view.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".subnav [aria-current=page], .tabs [aria-current=page]")
+    .forEach((tab) => tab.scrollIntoView({ block: "nearest", inline: "center" }));
+});

@@ -144,8 +144,7 @@ def round_(
         position=position,
         mode=RoundMode.roadshow if kind == RoundKind.final else RoundMode.online_review,
         opens_at=now - timedelta(days=1) if is_open else None,
-        carry_over_weight=Decimal(0),
-        **values,
+        **{"carry_over_weight": Decimal(0), **values},
     )
     db.add(item)
     db.flush()
