@@ -18,6 +18,7 @@ from contest import (
     contests,
     demo_data,
     demo_documents,
+    demo_results,
     demo_scores,
     entries,
     judges,
@@ -297,7 +298,37 @@ def judge_preliminary(demo: Demo) -> None:
     judge_round(demo, RoundKind.preliminary)
 
 
-STAGES = (build_contest, build_rounds, build_panel, build_entries, add_documents, judge_preliminary)
+def advance_preliminary(demo: Demo) -> None:
+    """70 of 98 entries into the semifinal, as in 2023; published, judges' comments too."""
+    assert demo.organiser
+    demo_results.advance_round(
+        demo.db, actor=demo.organiser, round_=demo.rounds[RoundKind.preliminary]
+    )
+
+
+def judge_semifinal(demo: Demo) -> None:
+    judge_round(demo, RoundKind.semifinal)
+
+
+def advance_semifinal(demo: Demo) -> None:
+    """The 12 finalists."""
+    assert demo.organiser
+    demo_results.advance_round(
+        demo.db, actor=demo.organiser, round_=demo.rounds[RoundKind.semifinal]
+    )
+
+
+STAGES = (
+    build_contest,
+    build_rounds,
+    build_panel,
+    build_entries,
+    add_documents,
+    judge_preliminary,
+    advance_preliminary,
+    judge_semifinal,
+    advance_semifinal,
+)
 
 
 def existing_logins(db: Session) -> Logins | None:
