@@ -1,0 +1,134 @@
+// The big screen of the live final: follows the public live state, nothing to click.
+"use strict";
+
+(() => {
+  const L = window.TianjiaoLive;
+
+  function totalText(total) {
+    return Number.isInteger(Math.round(total * 10 * 1000) / 1000) ? total.toFixed(1) : total.toFixed(2);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const root = document.getElementById("big-screen");
+    if (!root || !L) return;
+    const text = { ...L.readJson("live-messages"), ...L.readJson("bs-messages") };
+    let state = L.readJson("live-snapshot");
+    const part = (name) => root.querySelector(`[data-bs="${name}"]`);
+    const views = Array.from(root.querySelectorAll("[data-bs-view]"));
+    const el = L.element;
+
+    function show(name) {
+      views.forEach((view) => { view.hidden = view.dataset.bsView !== name; });
+    }
+
+    function orderItem(s, entryId) {
+      return s.order.find((item) => item.entry_id === entryId) || null;
+    }
+
+    function positionText(s, item) {
+      return item && item.position ? L.fill(text.position, { n: item.position, m: s.order.length }) : "";
+    }
+
+    function renderOrder(s) {
+      part("order").replaceChildren(...s.order.map((item) => {
+        const li = el("li");
+        li.append(el("span", "bs-order-pos", item.position ? String(item.position) : "·"),
+          el("span", "bs-order-title", item.title), el("span", "bs-order-track", item.track_name));
+        return li;
+      }));
+    }
+
+    function renderStage(s) {
+      const item = s.current;
+      part("position").textContent = positionText(s, item);
+      part("track").textContent = item ? item.track_name : "";
+      part("title").textContent = item ? item.title : "";
+      part("team").textContent = item ? `${item.institution} · ${item.leader_name}` : "";
+      part("scored").textContent = s.phase === "scoring" && s.submitted < s.expected
+        ? `${text.scoring_now} · ${L.fill(text.scored, { n: s.submitted, m: s.expected })}`
+        : L.fill(text.scored, { n: s.submitted, m: s.expected });
+      const dots = [];
+      for (let i = 0; i < s.expected; i += 1) dots.push(el("span", i < s.submitted ? "on" : ""));
+      part("dots").replaceChildren(...dots);
+    }
+
+    function renderRevealed(s) {
+      const revealed = s.revealed.find((r) => r.entry_id === s.current_entry_id) || s.revealed[s.revealed.length - 1];
+      if (!revealed) return;
+      const item = orderItem(s, revealed.entry_id);
+      part("revealed-position").textContent = positionText(s, item);
+      part("revealed-track").textContent = item ? item.track_name : "";
+      part("revealed-title").textContent = revealed.title;
+      part("revealed-team").textContent = item ? `${item.institution} · ${item.leader_name}` : "";
+      part("score").textContent = revealed.score_text;
+      part("judges").replaceChildren(...revealed.judges.map((judge) => {
+        const li = el("li", judge.dropped ? "dropped" : "");
+        li.append(el("span", "bs-seat", L.fill(text.judge, { n: judge.seat })),
+          el("span", "bs-total", totalText(judge.total)));
+        if (judge.dropped) li.setAttribute("title", text.dropped);
+        return li;
+      }));
+      part("trim-note").hidden = !revealed.judges.some((judge) => judge.dropped);
+    }
+
+    function renderBoard(s) {
+      const board = part("board");
+      const tracks = s.leaderboard.filter((track) => track.entries.length);
+      board.hidden = s.phase === "waiting" && !tracks.length;
+      const heading = el("h2", "bs-board-title", s.phase === "finished" ? text.final_ranking : text.leaderboard);
+      if (!tracks.length) {
+        board.replaceChildren(heading, el("p", "bs-board-empty", text.none_yet));
+        return;
+      }
+      const sections = tracks.map((track) => {
+        const section = el("section", "bs-board-track");
+        const list = el("ol", "bs-board-list");
+        track.entries.forEach((line) => {
+          const li = el("li", line.entry_id === s.current_entry_id && s.phase === "revealed" ? "just" : "");
+          li.append(el("span", "bs-rank", String(line.rank)), el("span", "bs-board-name", line.title),
+            el("span", "bs-board-score", line.score_text));
+          list.append(li);
+        });
+        section.append(el("h3", "", track.track_name), list);
+        return section;
+      });
+      board.replaceChildren(heading, ...sections);
+    }
+
+    function render(s) {
+      state = s;
+      root.className = `bs phase-${s.phase}`;
+      part("phase").textContent = s.stage === "qa" ? text.qa : text[s.phase];
+      if (s.phase === "waiting") {
+        show("waiting");
+        renderOrder(s);
+      } else if (s.phase === "pitching" || s.phase === "scoring") {
+        show("stage");
+        renderStage(s);
+      } else if (s.phase === "revealed") {
+        show("revealed");
+        renderRevealed(s);
+      } else {
+        show("finished");
+      }
+      renderBoard(s);
+    }
+
+    const poller = new L.Poller(root.dataset.api, render, (down) => { part("offline").hidden = !down; });
+
+    const tick = () => {
+      if (state.phase !== "pitching" && state.phase !== "scoring") return;
+      const both = L.timers(state, poller.now());
+      const qa = both.qa.mode !== "idle";
+      const timer = qa ? both.qa : both.pitch;
+      part("timer-label").textContent = qa ? text.qa_short : text.pitch;
+      part("timer-value").textContent = L.clock(timer.remaining);
+      const box = part("timer");
+      box.classList.toggle("over", timer.remaining < 0);
+      box.classList.toggle("stopped", timer.mode === "stopped");
+    };
+    poller.start(state);
+    tick();
+    setInterval(tick, 250);
+  });
+})();

@@ -1,0 +1,153 @@
+"""The live final in browsers: an organiser at the control page, five judges on phones and
+the big screen. Three pitches are scored and revealed; a judge reloads mid-pitch and
+finds their draft; the big screen shows each revealed score and the leaderboard."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+from sqlmodel import Session
+
+from contest.models import LiveState
+from tests import factories
+from tests.judging_setup import read
+from tests.live_setup import Final, arrange_final
+
+# Points per criterion for judges 1..5 (totals 90, 85, 80, 75, 70); the trimmed mean
+# drops 90 and 70: 80.00. Pitch n adds n points to every judge's first criterion.
+MARKS = (
+    ("27", "22.5", "18", "13.5", "9"),
+    ("25.5", "21.5", "17", "12.5", "8.5"),
+    ("24", "20", "16", "12", "8"),
+    ("22.5", "18.5", "15", "11.5", "7.5"),
+    ("21", "17.5", "14", "10.5", "7"),
+)
+BIG_SCREEN = {"width": 1600, "height": 900}
+
+
+@pytest.fixture
+def final(db: Session, world: factories.World) -> Final:
+    return arrange_final(db, world, entries=3, judges=5)
+
+
+def login(page, base: str, email: str, landing: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.fill("#f-email", email)
+    page.fill("#f-password", factories.PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(f"{base}{landing}")
+
+
+def score_on_phone(page, criteria, marks, shift: int) -> None:  # type: ignore[no-untyped-def]
+    for criterion, value in zip(criteria, marks, strict=True):
+        if criterion is criteria[0]:
+            value = str(float(value) + shift).removesuffix(".0")
+        page.fill(f"#score-{criterion.id}", value)
+
+
+def submit_on_phone(page) -> None:  # type: ignore[no-untyped-def]
+    page.click("#live-sheet button[type=submit]")
+    page.click("#live-confirm [data-confirm-submit]")
+    expect(page.locator("[data-view=submitted]")).to_be_visible()
+
+
+def test_three_pitches_scored_on_phones_and_revealed_on_the_big_screen(
+    live_server, new_context, screenshot, db, world, final
+):  # type: ignore[no-untyped-def]
+    criteria = factories.criteria(db, final.round)
+    titles = {e.id: e.title for e in final.entries}
+
+    control = new_context().new_page()
+    control.on("dialog", lambda dialog: dialog.accept())
+    login(control, live_server, world.organiser.email, "/manage")
+    control.goto(f"{live_server}/manage/rounds/{final.round.id}/live")
+    control.fill("#f-seed", "2023")
+    control.click("form.live-draw button[type=submit]")
+    expect(control.locator(".flash-success")).to_contain_text("2023")
+
+    screen_context = new_context()
+    screen = screen_context.new_page()
+    screen.set_viewport_size(BIG_SCREEN)
+    screen.goto(f"{live_server}/live/{final.round.id}")
+    expect(screen.locator("[data-bs=order] li")).to_have_count(3)
+    screenshot(screen, "0-big-screen-waiting")
+
+    phones = []
+    for account in final.judge_users:
+        phone = new_context(phone=True).new_page()
+        login(phone, live_server, account.email, "/judge")
+        phone.goto(f"{live_server}/judge/rounds/{final.round.id}/live")
+        expect(phone.locator("[data-view=waiting]")).to_be_visible()
+        phones.append(phone)
+    screenshot(phones[0], "1-judge-waiting")
+
+    control.click("form[data-step=start] button")
+    expect(control.locator("[data-live=phase]")).to_have_text("路演中")
+
+    for pitch in range(3):
+        state = read(db, select(LiveState.current_entry_id))
+        current = titles[state[0][0]]
+        expect(control.locator("[data-live=title]")).to_have_text(current)
+        expect(screen.locator("[data-bs=title]")).to_have_text(current)
+        expect(screen.locator("[data-bs=timer-value]")).to_have_text(re.compile(r"^[78]:\d\d$"))
+        if pitch == 0:
+            control.click("form[data-step=qa] button")
+            expect(screen.locator("[data-bs=timer-label]")).to_have_text("答辩")
+            screenshot(screen, "2-big-screen-pitch")
+
+        for n, phone in enumerate(phones):
+            expect(phone.locator("#live-title")).to_have_text(current)
+            score_on_phone(phone, criteria, MARKS[n], pitch)
+        expect(phones[0].locator("[data-sheet=total]")).to_have_text(f"{90 + pitch}.0")
+        if pitch == 1:
+            # A judge's phone reloads mid-pitch: back on the same pitch, draft intact.
+            expect(phones[4].locator("[data-sheet=status]")).to_contain_text("草稿已于")
+            phones[4].reload()
+            expect(phones[4].locator("#live-title")).to_have_text(current)
+            expect(phones[4].locator(f"#score-{criteria[1].id}")).to_have_value("17.5")
+            expect(phones[4].locator("[data-sheet=total]")).to_have_text(f"{70 + pitch}.0")
+            screenshot(phones[4], "3-judge-draft-after-reload")
+        for n, phone in enumerate(phones[:4]):
+            submit_on_phone(phone)
+        expect(control.locator("[data-live=count]")).to_have_text("4/5 位评委已评分")
+        expect(control.locator("[data-live=override]")).to_be_visible()
+        if pitch == 0:
+            screenshot(phones[0], "4-judge-submitted")
+            screenshot(control, "5-control-waiting-for-one")
+        submit_on_phone(phones[4])
+        expect(control.locator("[data-live=count]")).to_have_text("5/5 位评委已评分")
+        expect(control.locator("[data-live=override]")).to_be_hidden()
+
+        control.click("form[data-step=reveal] button")
+        expected = f"{80 + pitch}.00"
+        expect(screen.locator("[data-bs=score]")).to_have_text(expected)
+        expect(screen.locator("[data-bs=revealed-title]")).to_have_text(current)
+        totals = screen.locator("[data-bs=judges] li")
+        expect(totals).to_have_count(5)
+        dropped = sorted(screen.locator("[data-bs=judges] li.dropped .bs-total").all_inner_texts())
+        assert dropped == sorted([f"{90 + pitch}.0", f"{70 + pitch}.0"])
+        seats = screen.locator("[data-bs=judges] .bs-seat").all_inner_texts()
+        assert sorted(seats) == [f"评委{i}" for i in range(1, 6)]
+        expect(screen.locator(".bs-board-score", has_text=expected)).to_have_count(1)
+        for phone in phones:
+            expect(phone.locator("[data-view=waiting]")).to_be_visible()
+        if pitch == 0:
+            screenshot(screen, "6-big-screen-revealed")
+        if pitch < 2:
+            control.click("form[data-step=next] button")
+            expect(control.locator("[data-live=phase]")).to_have_text("路演中")
+
+    screenshot(control, "7-control-all-revealed")
+    control.click("form[data-step=finish] button")
+    expect(screen.locator("[data-bs=phase]")).to_have_text("决赛已结束")
+    expect(screen.locator(".bs-board-title")).to_have_text("最终排名")
+    board = screen.locator(".bs-board-score").all_inner_texts()
+    assert sorted(board) == ["80.00", "81.00", "82.00"]
+    for phone in phones:
+        expect(phone.locator("[data-view=finished]")).to_be_visible()
+    screenshot(screen, "8-big-screen-final")
+    # Seats are anonymous: no e-mail, and (the test judges being named 评委1..5 too) the
+    # seat numbers do not follow the judges' own numbers.
+    content = screen.content()
+    assert all(account.email not in content for account in final.judge_users)
