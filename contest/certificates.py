@@ -12,19 +12,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
-from contest import audit, permissions
+from contest import audit, awards, permissions
 from contest.certificate_pdf import TIER_STYLES, CertificateData
 from contest.entries_views import members_by_entry
 from contest.errors import InvalidInput, NotFound, StateConflict
 from contest.exports import safe_filename
 from contest.i18n import _
-from contest.models import Award, Certificate, Contest, Entry, Track, User, utcnow
+from contest.models import Award, Certificate, Contest, Entry, User, utcnow
 from contest.verification import find_certificate
 
-TIER_ORDER = {"gold": 0, "silver": 1, "bronze": 2, "excellence": 3}
 REASON_MAX = 500
 
 
@@ -35,61 +34,46 @@ def verify_url(base_url: str, code: str) -> str:
 
 @dataclass(frozen=True)
 class CertificateLine:
-    """A certificate as the organiser's list shows it."""
+    """A certificate with its award as contest/awards.py lists it (track, title, people)."""
 
     certificate: Certificate
-    award: Award
-    entry: Entry
-    track_name: str
+    line: awards.AwardLine
+
+    @property
+    def award(self) -> Award:
+        return self.line.award
 
     @property
     def revoked(self) -> bool:
         return self.certificate.revoked_at is not None
 
 
-def _lines_query() -> Select[tuple[Certificate, Award, Entry, Track]]:
-    """Certificates of published awards, with what their lines show."""
-    return (
-        select(Certificate, Award, Entry, Track)
-        .join(Award, Award.id == Certificate.award_id)
-        .join(Entry, Entry.id == Award.entry_id)
-        .join(Track, Track.id == Entry.track_id)
-        .where(Award.published_at.is_not(None))
-    )
-
-
-def _in_order(rows: Sequence[tuple[Certificate, Award, Entry, Track]]) -> list[CertificateLine]:
-    ordered = sorted(
-        rows, key=lambda r: (r[3].position, TIER_ORDER.get(r[1].tier, 9), r[1].rank or 0, r[2].id)
-    )
-    return [
-        CertificateLine(cert, award, entry, track.name) for cert, award, entry, track in ordered
-    ]
-
-
 def contest_certificates(db: Session, contest_id: int) -> list[CertificateLine]:
-    """Every certificate of the contest's published awards, by track, tier and rank."""
-    return _in_order(
-        db.execute(_lines_query().where(Award.contest_id == contest_id)).all()
+    """Every certificate of the contest's published awards, in the awards' order."""
+    lines = [line for line in awards.saved_awards(db, contest_id) if line.award.published_at]
+    found = db.scalars(
+        select(Certificate).where(Certificate.award_id.in_([line.award.id for line in lines]))
     )
+    by_award = {certificate.award_id: certificate for certificate in found}
+    return [CertificateLine(by_award[a.award.id], a) for a in lines if a.award.id in by_award]
 
 
 def certificate_datas(
     db: Session, contest: Contest, lines: Sequence[CertificateLine], base_url: str
 ) -> list[CertificateData]:
     """What each certificate prints, loaded in two queries whatever the number."""
-    members = members_by_entry(db, [line.entry.id for line in lines])
+    members = members_by_entry(db, [line.award.entry_id for line in lines])
     return [
         CertificateData(
             contest_name=contest.name,
             organisers=list(contest.organisers),
             tier=line.award.tier,  # type: ignore[arg-type]
             custom_name=line.award.custom_name or None,
-            track_name=line.track_name,
-            title=line.entry.title,
-            leader=line.entry.leader_name,
-            members=members.get(line.entry.id, []),
-            institution=line.entry.institution,
+            track_name=line.line.track_name,
+            title=line.line.title,
+            leader=line.line.leader_name,
+            members=members.get(line.award.entry_id, []),
+            institution=line.line.institution,
             issued_on=line.certificate.issued_on,
             code=line.certificate.code,
             verify_url=verify_url(base_url, line.certificate.code),
@@ -106,15 +90,18 @@ def printable(db: Session, contest: Contest, base_url: str) -> list[CertificateD
 
 def downloadable(db: Session, user: User, award_id: int) -> CertificateLine:
     """The award's certificate if the caller organises the contest or owns the entry."""
-    row = db.execute(_lines_query().where(Award.id == award_id)).first()
-    if row is None:
+    award = db.get(Award, award_id)
+    entry = db.get(Entry, award.entry_id) if award is not None else None
+    if award is None or entry is None:
         raise NotFound()
-    certificate, award, entry, track = row
     if not (
         permissions.owns_entry(user, entry) or permissions.organises(db, user, award.contest_id)
     ):
         raise NotFound()
-    return CertificateLine(certificate, award, entry, track.name)
+    for line in contest_certificates(db, award.contest_id):
+        if line.award.id == award_id:
+            return line
+    raise NotFound()  # not published yet: no certificate
 
 
 def render_data(db: Session, line: CertificateLine, base_url: str) -> CertificateData:
@@ -130,12 +117,17 @@ def file_name(data: CertificateData) -> str:
     return safe_filename(f"{data.track_name}-{tier}-{title}-{data.code}") + ".pdf"
 
 
-def organised_certificate(db: Session, user: User, code: str) -> tuple[Certificate, Award]:
-    """The certificate with this code, if the caller organises its contest (else 404)."""
+def organised_certificate(
+    db: Session, user: User, code: str, *, contest_id: int | None = None
+) -> tuple[Certificate, Award]:
+    """The certificate with this code, if the caller organises its contest (and it belongs
+    to `contest_id` when given); else 404."""
     found = find_certificate(db, code)
     if found is None:
         raise NotFound()
     certificate, award = found
+    if contest_id is not None and award.contest_id != contest_id:
+        raise NotFound()
     if not permissions.organises(db, user, award.contest_id):
         raise NotFound()
     return certificate, award

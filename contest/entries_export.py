@@ -42,18 +42,19 @@ def entry_batches(db: Session, contest_id: int) -> Iterator[list[tuple[EntryRow,
     memory stays flat however large the contest (shared with contest/exports_tables.py)."""
     last_id = 0
     while True:
-        entries = list(
-            db.scalars(
-                select(Entry)
-                .where(Entry.contest_id == contest_id, Entry.id > last_id)
-                .order_by(Entry.id)
-                .limit(BATCH)
-            )
-        )
+        # Plain rows with the entry's columns as attributes, not ORM objects: entry_rows
+        # reads only attributes, and building 100,000 instances costs seconds.
+        entries = db.execute(
+            select(*Entry.__table__.columns)  # type: ignore[attr-defined]
+            .where(Entry.contest_id == contest_id, Entry.id > last_id)
+            .order_by(Entry.id)
+            .limit(BATCH)
+        ).all()
         if not entries:
             return
         members = members_by_entry(db, [e.id for e in entries])
-        yield [(row, members.get(row.entry.id, [])) for row in entry_rows(db, entries)]
+        rows = entry_rows(db, entries)  # type: ignore[arg-type]
+        yield [(row, members.get(row.entry.id, [])) for row in rows]
         last_id = entries[-1].id
 
 

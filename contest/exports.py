@@ -17,7 +17,6 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -85,30 +84,40 @@ class Table:
         return [c.label for c in self.columns]
 
 
-def _csv_formatter(kind: Kind, zone: ZoneInfo) -> Callable[[Any], str]:
-    def text(value: Any) -> str:
-        return safe_cell(value)
+def csv_rows(table: Table, rows: Iterable[Sequence[Any]], zone: ZoneInfo) -> Iterator[list[Any]]:
+    """Typed values as CSV cells: text guarded against formulas, scores with 2 decimals
+    rounded half up, times in the display zone. Ints and None are left to csv.writer.
 
-    def integer(value: Any) -> str:
-        return "" if value is None else str(value)
-
-    def score(value: Any) -> str:
-        return "" if value is None else format_score(value)
-
-    def moment(value: datetime | None) -> str:
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if value else ""
-
-    def day(value: date | None) -> str:
-        return value.isoformat() if value else ""
-
-    return {"text": text, "int": integer, "score": score, "datetime": moment, "date": day}[kind]
-
-
-def csv_rows(table: Table, rows: Iterable[Sequence[Any]], zone: ZoneInfo) -> Iterator[list[str]]:
-    """Typed values as CSV text: scores with 2 decimals half up, times in the display zone."""
-    formatters = [_csv_formatter(c.kind, zone) for c in table.columns]
-    for row in rows:
-        yield [f(v) for f, v in zip(formatters, row, strict=True)]
+    Column by kind rather than a function per cell: a 500,000-row sheet has 7.5 million
+    cells, and a call each would cost seconds."""
+    kinds = [c.kind for c in table.columns]
+    text = [i for i, k in enumerate(kinds) if k == "text"]
+    scores = [i for i, k in enumerate(kinds) if k == "score"]
+    tenths = [i for i, k in enumerate(kinds) if k == "tenths"]
+    moments = [i for i, k in enumerate(kinds) if k == "datetime"]
+    days = [i for i, k in enumerate(kinds) if k == "date"]
+    starts = frozenset(FORMULA_STARTS)
+    for values in rows:
+        row = list(values)
+        for i in text:
+            v = row[i]
+            if v and v[0] in starts:
+                row[i] = "'" + v
+        for i in tenths:
+            v = row[i]
+            if v is not None:
+                row[i] = f"{v // 10}.{v % 10}0"
+        for i in moments:
+            v = row[i]
+            if v is not None:
+                row[i] = v.astimezone(zone).isoformat(" ", "seconds")[:19]
+        for i in scores:
+            if row[i] is not None:
+                row[i] = format_score(row[i])
+        for i in days:
+            if row[i] is not None:
+                row[i] = row[i].isoformat()
+        yield row
 
 
 def table_csv(database: Database, table: Table, zone: ZoneInfo) -> Iterator[bytes]:

@@ -9,16 +9,18 @@ reach hundreds of thousands of rows, so memory stays flat while the file streams
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from fractions import Fraction
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from contest import results, rounds
+from contest import awards, results, rounds
 from contest.contests import track_by_code
 from contest.entries_export import entry_batches
 from contest.entries_views import members_by_entry
+from contest.enums import Tier
 from contest.errors import InvalidInput
 from contest.exports import Column, Table, safe_filename
 from contest.i18n import _
@@ -31,18 +33,22 @@ from contest.models import (
     Entry,
     Judge,
     Round,
+    RoundEntry,
     ScoreSheet,
     Track,
     User,
 )
 
 YIELD_PER = 2000
-TIER_ORDER = {"gold": 0, "silver": 1, "bronze": 2, "excellence": 3}
 
 
 def stream(db: Session, statement: Select[Any]) -> Iterator[Any]:
-    """Rows from a server-side cursor, fetched YIELD_PER at a time."""
-    result = db.execute(statement.execution_options(yield_per=YIELD_PER))
+    """Rows from a server-side cursor, fetched YIELD_PER at a time. Core, not the ORM:
+    these are plain columns, and ORM row handling would cost half the export's time."""
+    # Options on the statement, not the connection: Connection.execution_options changes
+    # the session's connection in place, and later queries would stream too.
+    options = statement.execution_options(stream_results=True, yield_per=YIELD_PER)
+    result = db.connection().execute(options)
     try:
         for partition in result.partitions():
             yield from partition
@@ -58,12 +64,6 @@ def _labels() -> dict[str, dict[str, str]]:
             "advanced": _("Advanced"),
             "eliminated": _("Not advanced"),
             "withdrawn": _("Withdrawn"),
-        },
-        "tier": {
-            "gold": _("Gold award"),
-            "silver": _("Silver award"),
-            "bronze": _("Bronze award"),
-            "excellence": _("Excellence award"),
         },
         "sheet": {"todo": _("To do"), "draft": _("Draft"), "submitted": _("Submitted")},
         "source": {"auto": _("Automatic"), "manual": _("Manual"), "recusal": _("Reassigned")},
@@ -177,7 +177,6 @@ def sheets_table(db: Session, contest: Contest, round_: Round) -> Table:
     """One row per judge x entry sheet (drafts too), every criterion a column, in points."""
     labels = _labels()
     criteria = rounds.criteria(db, round_.id)
-    position = {c.id: i for i, c in enumerate(criteria)}
     columns = (
         Column(_("Entry ID"), "int", 9),
         Column(_("Project title"), width=36),
@@ -186,21 +185,24 @@ def sheets_table(db: Session, contest: Contest, round_: Round) -> Table:
         Column(_("Judge's institution"), width=24),
         *(
             Column(_("%(name)s (max %(max)s)") % {"name": c.name, "max": _points(c.max_tenths)},
-                   "score", 12)
+                   "tenths", 12)
             for c in criteria
         ),
-        Column(_("Total"), "score", 9),
+        Column(_("Total"), "tenths", 9),
         Column(_("Sheet state"), width=9),
         Column(_("Comment"), width=40),
         Column(_("Submitted at"), "datetime", 17),
         Column(_("Last saved at"), "datetime", 17),
     )  # fmt: skip
     round_id, sheet_state = round_.id, labels["sheet"]
-    sheets = (
+    # One outer join per criterion through the (sheet_id, criterion_id) key: the values
+    # come pivoted, one row per sheet, with no GROUP BY over millions of scores.
+    values = [aliased(CriterionScore) for _c in criteria]
+    statement = (
         select(
-            ScoreSheet.entry_id, ScoreSheet.judge_id, Entry.title, Track.name, User.name,
-            Judge.institution, ScoreSheet.state, ScoreSheet.comment, ScoreSheet.submitted_at,
-            ScoreSheet.updated_at,
+            ScoreSheet.entry_id, Entry.title, Track.name, User.name, Judge.institution,
+            *(v.value_tenths for v in values), ScoreSheet.state, ScoreSheet.comment,
+            ScoreSheet.submitted_at, ScoreSheet.updated_at,
         )
         .join(Entry, Entry.id == ScoreSheet.entry_id)
         .join(Track, Track.id == Entry.track_id)
@@ -209,33 +211,19 @@ def sheets_table(db: Session, contest: Contest, round_: Round) -> Table:
         .where(ScoreSheet.round_id == round_id)
         .order_by(ScoreSheet.entry_id, ScoreSheet.judge_id)
     )  # fmt: skip
-    values = (
-        select(
-            ScoreSheet.entry_id, ScoreSheet.judge_id, CriterionScore.criterion_id,
-            CriterionScore.value_tenths,
+    for value, criterion in zip(values, criteria, strict=True):
+        statement = statement.outerjoin(
+            value, and_(value.sheet_id == ScoreSheet.id, value.criterion_id == criterion.id)
         )
-        .join(ScoreSheet, ScoreSheet.id == CriterionScore.sheet_id)
-        .where(ScoreSheet.round_id == round_id)
-        .order_by(ScoreSheet.entry_id, ScoreSheet.judge_id)
-    )  # fmt: skip
+    k = len(criteria)
 
     def rows(db: Session) -> Iterator[Sequence[Any]]:
-        # Two cursors in the same order, merged: no GROUP BY over millions of scores.
-        scores = stream(db, values)
-        pending = next(scores, None)
-        for entry_id, judge_id, title, track, judge, inst, state, comment, sub, upd in stream(
-            db, sheets
-        ):
-            cells: list[Fraction | None] = [None] * len(criteria)
-            total = 0
-            while pending is not None and (pending[0], pending[1]) <= (entry_id, judge_id):
-                if (pending[0], pending[1]) == (entry_id, judge_id) and pending[2] in position:
-                    cells[position[pending[2]]] = Fraction(pending[3], 10)
-                    total += pending[3]
-                pending = next(scores, None)
+        for row in stream(db, statement):
+            cells = row[5 : 5 + k]
+            state, comment, submitted, saved = row[5 + k :]
+            total = sum(v for v in cells if v is not None)
             yield (
-                entry_id, title, track, judge, inst, *cells, Fraction(total, 10),
-                sheet_state.get(state, state), comment, sub, upd,
+                *row[:5], *cells, total, sheet_state.get(state, state), comment, submitted, saved,
             )  # fmt: skip
 
     what = _("%(round)s score sheets") % {"round": round_.name}
@@ -292,8 +280,8 @@ def results_table(
 
 def awards_table(contest: Contest) -> Table:
     """Every award (published or not) with its certificate."""
-    labels = _labels()
-    tier, yes_no = labels["tier"], labels["yes_no"]
+    yes_no = _labels()["yes_no"]
+    tiers = {tier: awards.tier_label(tier) for tier in Tier}
     valid, revoked = _("Valid"), _("Revoked")
     columns = (
         Column(_("Track"), width=10),
@@ -312,25 +300,22 @@ def awards_table(contest: Contest) -> Table:
         Column(_("Revoked at"), "datetime", 17),
     )
     contest_id = contest.id
-    statement = (
-        select(Award, Entry, Track, Certificate)
-        .join(Entry, Entry.id == Award.entry_id)
-        .outerjoin(Track, Track.id == Award.track_id)
-        .outerjoin(Certificate, Certificate.award_id == Award.id)
-        .where(Award.contest_id == contest_id)
-    )
 
     def rows(db: Session) -> Iterator[Sequence[Any]]:
-        found = list(db.execute(statement).all())
-        found.sort(key=lambda r: (r[2].position if r[2] else -1, TIER_ORDER[r[0].tier],
-                                  r[0].rank or 0, r[1].id))  # fmt: skip
-        members = members_by_entry(db, [entry.id for _a, entry, _t, _c in found])
-        for award, entry, track, cert in found:
+        lines = awards.saved_awards(db, contest_id)
+        ids = [line.award.id for line in lines]
+        certificates = {
+            c.award_id: c
+            for c in db.scalars(select(Certificate).where(Certificate.award_id.in_(ids)))
+        }
+        members = members_by_entry(db, [line.award.entry_id for line in lines])
+        for line in lines:
+            award, cert = line.award, certificates.get(line.award.id)
             state = (revoked if cert.revoked_at else valid) if cert else ""
             yield (
-                track.name if track else _("Overall"), tier.get(award.tier, award.tier),
-                award.custom_name, award.rank, entry.id, entry.title, entry.institution,
-                entry.leader_name, ";".join(members.get(entry.id, [])),
+                line.track_name, tiers[line.tier], award.custom_name, award.rank,
+                award.entry_id, line.title, line.institution, line.leader_name,
+                ";".join(members.get(award.entry_id, [])),
                 yes_no["yes" if award.published_at else "no"], cert.code if cert else "",
                 cert.issued_on if cert else None, state, cert.revoked_at if cert else None,
             )  # fmt: skip
@@ -356,3 +341,46 @@ def contest_tables(db: Session, contest: Contest) -> list[Table]:
 
 def workbook_name(contest: Contest) -> str:
     return _name(contest, _("Full export"))
+
+
+@dataclass(frozen=True)
+class RoundCounts:
+    round: Round
+    assignments: int
+    sheets: int
+    ranked: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    """How many rows each export holds, for the exports page."""
+
+    entries: int
+    awards: int
+    rounds: list[RoundCounts]
+
+
+def _counts(db: Session, column: Any, round_ids: list[int]) -> dict[int, int]:
+    rows = db.execute(
+        select(column, func.count()).where(column.in_(round_ids)).group_by(column)
+    ).all()
+    return {round_id: count for round_id, count in rows}
+
+
+def overview(db: Session, contest: Contest) -> Overview:
+    """Row counts of every export of the contest, in five grouped queries."""
+    all_rounds = list(rounds.rounds(db, contest.id))
+    ids = [r.id for r in all_rounds if r.id is not None]
+    assigned = _counts(db, Assignment.round_id, ids)
+    sheets = _counts(db, ScoreSheet.round_id, ids)
+    ranked = _counts(db, RoundEntry.round_id, ids)
+    entries = db.scalar(select(func.count()).where(Entry.contest_id == contest.id)) or 0
+    given = db.scalar(select(func.count()).where(Award.contest_id == contest.id)) or 0
+    return Overview(
+        entries,
+        given,
+        [
+            RoundCounts(r, assigned.get(r.id, 0), sheets.get(r.id, 0), ranked.get(r.id, 0))  # type: ignore[arg-type]
+            for r in all_rounds
+        ],
+    )

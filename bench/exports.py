@@ -1,0 +1,175 @@
+"""Exports at national scale: time and memory of CSV and XLSX for 10,000 and 100,000 entries.
+
+The round of bench/results.py (n entries x 5 judges x 5 criteria, all submitted) is
+generated into a migrated SQLite database, plus two members per entry, a summary and
+the assignments behind the sheets; databases are kept in the temp folder between runs.
+Each export then runs in a fresh child process that reports its wall time and its peak
+RSS growth (the peak during the export, VmHWM reset just before it, minus the RSS at
+its start): if memory is flat, the growth is the same for 10,000 and 100,000 entries.
+Results are the exception by nature: ranking needs every entry's score at once
+(contest/results.py), so that part grows with the round; its file writing does not.
+
+    .venv/bin/python -m bench.exports [--sizes 10000 100000] [--only workbook]
+
+Target (issue 7): a whole-contest export of 100,000 entries under 10 s, flat memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine  # noqa: E402
+
+from bench.results import generate  # noqa: E402
+from contest import exports_tables, schema  # noqa: E402
+from contest.db import Database  # noqa: E402
+from contest.exports import table_csv, write_xlsx  # noqa: E402
+from contest.models import Contest, Round  # noqa: E402
+
+ZONE = ZoneInfo("Asia/Shanghai")
+TARGET_SECONDS = 10.0
+EXTRA = [
+    "UPDATE entries SET summary = '面向基层医疗机构的多模态人工智能辅助诊断系统' || id,"
+    " leader_email = 'lead' || id || '@example.com', leader_phone = '13800138000',"
+    " field = '医疗器械'",
+    *[
+        f"INSERT INTO entry_members (entry_id, position, name) SELECT id, {n}, '{name}' || id"
+        " FROM entries"
+        for n, name in enumerate(("成员甲", "成员乙"))
+    ],
+    "INSERT INTO assignments (round_id, judge_id, entry_id, source, created_at)"
+    " SELECT round_id, judge_id, entry_id, 'auto', created_at FROM score_sheets",
+]
+# name -> what the child runs: a CSV streamed to nowhere, or a workbook of some tables.
+EXPORTS = {
+    "entries.csv": "csv:entries",
+    "sheets.csv (500k rows at 100k)": "csv:sheets",
+    "results.csv": "csv:results",
+    "workbook: entries + results": "xlsx:entries,results",
+    "workbook: whole contest": "xlsx:all",
+}
+
+
+def database(entries: int, folder: Path) -> str:
+    """A migrated SQLite database with the generated round, built once per size."""
+    path = folder / f"tianjiao-bench-exports-{entries}.db"
+    url = f"sqlite:///{path}"
+    if path.exists():
+        return url
+    schema.upgrade(url)
+    engine = create_engine(url)
+    generate(engine, entries)
+    with engine.begin() as connection:
+        for statement in EXTRA:
+            connection.exec_driver_sql(statement)
+    engine.dispose()
+    return url
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
+def _reset_peak() -> int:
+    """Reset the peak RSS (VmHWM) to the current RSS (Linux 4.0+); return the RSS in kB."""
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+    return _status_kb("VmRSS")
+
+
+def _tables(db, contest: Contest, which: str):  # type: ignore[no-untyped-def]
+    round_ = db.get(Round, 1)
+    every = {
+        "entries": lambda: exports_tables.entries_table(contest),
+        "sheets": lambda: exports_tables.sheets_table(db, contest, round_),
+        "results": lambda: exports_tables.results_table(db, contest, round_),
+    }
+    if which == "all":
+        return exports_tables.contest_tables(db, contest)
+    return [every[name]() for name in which.split(",")]
+
+
+def child(url: str, job: str) -> dict[str, float]:
+    """Run one export in this (fresh) process; report seconds, RSS growth and size."""
+    kind, which = job.split(":")
+    data = Database(url)
+    with data.session(write=False) as db:
+        contest = db.get(Contest, 1)
+        tables = _tables(db, contest, which)
+        before = _reset_peak()
+        start, cpu = time.perf_counter(), time.process_time()
+        if kind == "csv":
+            size = sum(len(chunk) for chunk in table_csv(data, tables[0], ZONE))
+        else:
+            path = write_xlsx(db, tables, ZONE)
+            size = path.stat().st_size
+            path.unlink()
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    peak = _status_kb("VmHWM")
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "growth_mb": max(0, peak - before) / 1024,
+        "size_mb": size / 1e6,
+    }
+
+
+def run_child(url: str, job: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.exports", "--child", url, job],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--only", help="run only the exports whose name contains this")
+    parser.add_argument("--child", nargs=2, metavar=("URL", "JOB"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(*args.child)))
+        return
+    folder = Path(tempfile.gettempdir())
+    urls = {}
+    for size in args.sizes:
+        start = time.perf_counter()
+        urls[size] = database(size, folder)
+        print(f"database of {size:,} entries ready in {time.perf_counter() - start:.1f} s")
+    header = (
+        f"{'export':32} {'entries':>8} {'wall s':>7} {'CPU s':>6} {'RSS growth MB':>14}"
+        f" {'file MB':>8}"
+    )
+    print("\n" + header + "\n" + "-" * len(header))
+    for name, job in EXPORTS.items():
+        if args.only and args.only not in name:
+            continue
+        for size in args.sizes:
+            found = run_child(urls[size], job)
+            print(
+                f"{name:32} {size:>8,} {found['seconds']:>7.2f} {found['cpu']:>6.2f}"
+                f" {found['growth_mb']:>14.1f}"
+                f" {found['size_mb']:>8.1f}"
+            )
+    print(f"\ntarget: a whole-contest workbook of 100,000 entries under {TARGET_SECONDS:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
