@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
-from contest.enums import Tier
-from contest.models import AuditRecord, Certificate
+from contest.enums import EntryStatus, Tier
+from contest.models import Advancement, AuditRecord, Certificate, utcnow
 from tests import factories
 from tests.certificates_setup import award
 from tests.factories import World
@@ -69,7 +69,7 @@ def test_certificates_page_revokes_with_a_reason(
     assert page.select(".flash-success")[-1].get_text(strip=True) == f"证书 {code} 已撤销。"
     item = page.select_one(f"#cert-{code}")
     assert "is-revoked" in item["class"]
-    assert item.select_one(".cert-reason").get_text(strip=True) == "原因: 重复申报"
+    assert item.select_one(".cert-reason").get_text(strip=True) == "撤销原因：重复申报"
     assert item.select_one("form") is None
     db.expire_all()
     assert db.scalars(select(Certificate).where(Certificate.code == code)).one().revoked_reason == (
@@ -160,3 +160,35 @@ def test_certificates_page_by_role(
     assert response.status_code == expected
     if who == "anonymous":
         assert response.headers["location"].startswith("/login?next=")
+
+
+def test_public_results_page_links_the_published_lists(
+    client: TestClient, db: Session, world: World
+) -> None:
+    finalist = factories.entry(db, world.contest, world.startup, title="入围项目")
+    factories.enrol(db, world.semifinal, finalist, EntryStatus.advanced)
+    db.add(Advancement(round_id=world.semifinal.id, published_at=utcnow()))
+    db.commit()
+    results = f"/results/{world.contest.id}"
+    pdf = f"/api/v1/contests/{world.contest.id}/results.pdf"
+
+    before = soup(client.get(results)).select(".results-downloads a")
+    award(db, world.contest, finalist, Tier.gold)
+    db.commit()
+    after = soup(client.get(results)).select(".results-downloads a")
+
+    assert [a["href"] for a in before] == [f"{pdf}?list=finalists", "/verify"]
+    assert [a["href"] for a in after] == [
+        f"{pdf}?list=winners",
+        f"{pdf}?list=finalists",
+        "/verify",
+    ]
+    assert client.get(after[0]["href"]).headers["content-type"] == "application/pdf"
+
+
+def test_public_results_page_without_lists_has_no_downloads(
+    client: TestClient, world: World
+) -> None:
+    page = soup(client.get(f"/results/{world.contest.id}"))
+
+    assert page.select(".results-downloads") == []
