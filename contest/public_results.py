@@ -194,6 +194,7 @@ def _finalists(
         return None, None
     rows = db.execute(
         select(TrackRow.id, Entry.id, Entry.title, Entry.institution, Entry.leader_name)
+        .select_from(RoundEntry)
         .join(Entry, Entry.id == RoundEntry.entry_id)
         .join(TrackRow, TrackRow.id == Entry.track_id)
         .where(

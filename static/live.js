@@ -196,6 +196,7 @@
       part("override").hidden = s.submitted >= s.expected;
       part("finish-override").hidden = !s.order.some((item) => !item.revealed);
       part("draw-form").hidden = s.phase !== "waiting";
+      part("finished-note").hidden = s.phase !== "finished";
     }
 
     const poller = new Poller(api, (s) => { state = s; render(s); }, (down) => {

@@ -43,7 +43,9 @@ class Final:
         return f"/api/v1/rounds/{self.round.id}/draw"
 
 
-def arrange_final(db: Session, world: World, *, entries: int = 3, judges: int = 5) -> Final:
+def arrange_final(
+    db: Session, world: World, *, entries: int = 3, judges: int = 5, assigned: bool = True
+) -> Final:
     users = list(world.judge_users)
     panel = list(world.judges)
     for n in range(len(panel) + 1, judges + 1):
@@ -63,7 +65,7 @@ def arrange_final(db: Session, world: World, *, entries: int = 3, judges: int = 
         )
         for i in range(entries)
     ]
-    for item in items:
+    for item in items if assigned else ():
         for judge in panel[:judges]:
             factories.assign(db, world.final, judge, item)
     db.commit()

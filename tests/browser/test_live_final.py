@@ -9,8 +9,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlmodel import Session
 
-from contest.models import LiveState
+from contest.enums import EntryStatus
+from contest.models import Advancement, LiveState, utcnow
 from tests import factories
+from tests.awards_setup import arrange_ranked
 from tests.judging_setup import read
 from tests.live_setup import Final, arrange_final
 
@@ -151,3 +153,53 @@ def test_three_pitches_scored_on_phones_and_revealed_on_the_big_screen(
     # seat numbers do not follow the judges' own numbers.
     content = screen.content()
     assert all(account.email not in content for account in final.judge_users)
+
+    phone_control = new_context(phone=True).new_page()
+    login(phone_control, live_server, world.organiser.email, "/manage")
+    phone_control.goto(f"{live_server}/manage/rounds/{final.round.id}/live")
+    expect(phone_control.locator("[data-live=phase]")).to_have_text("决赛已结束")
+    assert phone_control.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(phone_control, "9-control-phone-finished")
+
+
+def test_awards_page_and_public_results_at_phone_and_desktop_width(
+    live_server, new_context, screenshot, db, world
+):  # type: ignore[no-untyped-def]
+    ranked = arrange_ranked(
+        db, world, startup=(290, 280, 280, 260, 250, 240, 230), creative=(285, 275, 265, 255)
+    )
+    for entry in ranked.s + ranked.c:
+        factories.enrol(db, world.semifinal, entry, EntryStatus.advanced)
+    db.add(Advancement(round_id=world.semifinal.id, published_at=utcnow()))
+    db.commit()
+    s = ranked.s
+    desktop = new_context().new_page()
+    login(desktop, live_server, world.organiser.email, "/manage")
+    desktop.goto(
+        f"{live_server}/manage/contests/{world.contest.id}/awards?gold=1&silver=1&bronze=3"
+    )
+    expect(desktop.locator(".awards-ties")).to_be_visible()
+    screenshot(desktop, "1-awards-tie")
+
+    desktop.check(f"input[name=resolve-{s[2].id}][value=silver]")
+    desktop.check(f"input[name=resolve-{s[1].id}][value=bronze]")
+    desktop.click("form.awards-form button[type=submit]")
+    desktop.fill("#f-reason", "按现场答辩表现决定")
+    desktop.click("form.awards-save button[type=submit]")
+    expect(desktop.locator(".flash-success")).to_contain_text("已保存")
+    desktop.on("dialog", lambda dialog: dialog.accept())
+    desktop.click("form.awards-publish button[type=submit]")
+    expect(desktop.locator(".awards-table td.mono").first).to_have_text(re.compile(r"^TJ-"))
+    screenshot(desktop, "2-awards-published")
+
+    for locale, phone in (("zh-CN", True), ("zh-CN", False), ("en-US", False)):
+        page = new_context(phone=phone, locale=locale).new_page()
+        page.goto(f"{live_server}/results/{world.contest.id}")
+        expect(page.locator(".results-part")).to_have_count(2)
+        if phone:
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        screenshot(page, f"3-public-results-{locale}-{'phone' if phone else 'desktop'}")
+    phone_page = new_context(phone=True).new_page()
+    login(phone_page, live_server, world.organiser.email, "/manage")
+    phone_page.goto(f"{live_server}/manage/contests/{world.contest.id}/awards")
+    screenshot(phone_page, "4-awards-phone")
