@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from contest import judges
 from contest.deps import CurrentOrganiser, DbSession, OrganisedContest
-from contest.errors import InvalidInput, StateConflict
+from contest.errors import InvalidInput, NotFound, StateConflict
 from contest.i18n import _
 from contest.models import Contest
 from contest.schemas.contests import JudgeCreate
@@ -115,7 +115,7 @@ async def declare_conflict(
         judges.declare_conflict(
             db, actor=user, judge=judge, entry_id=entry_id, reason=form.get("reason", "")
         )
-    except (InvalidInput, ValueError):
+    except (InvalidInput, NotFound, ValueError):
         db.rollback()
         return _panel_page(
             request,
