@@ -231,6 +231,10 @@ async def receive_form(
     failure nothing is left on disk.
     """
     check_declared_length(request, settings)
+    # A body that is not a form carries no token field: only the header can vouch for it.
+    not_multipart = not request.headers.get("content-type", "").startswith("multipart/")
+    if csrf is not None and not_multipart and not csrf({}):
+        raise CsrfRejected()
     collector = _FormCollector(settings, file_field, csrf)
     parser = MultipartParser(_boundary(request), collector.callbacks())
     stream = request.stream()
