@@ -303,3 +303,23 @@ def test_certificates_list_shows_codes_and_states(
         (silver_cert.code, False),
         (revoked.code, True),
     ]
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("team", 403), ("judge", 403), ("other_organiser", 404), ("anonymous", 401)],
+)
+def test_certificates_list_by_role(
+    client: TestClient, db: Session, world: World, who: str, expected: int
+) -> None:
+    three_awards(db, world)
+    people = {
+        "team": world.team,
+        "judge": world.judge_users[0],
+        "other_organiser": world.other_organiser,
+    }
+    headers = factories.bearer(client, people[who]) if who in people else {}
+
+    response = client.get(f"/api/v1/contests/{world.contest.id}/certificates", headers=headers)
+
+    assert response.status_code == expected
