@@ -40,7 +40,8 @@ def run_final(db: Session, *, actor: User, round_: Round, rng: random.Random) ->
         entry = db.get(Entry, entry_id)
         assert entry is not None
         for judge, user in _panel(db, round_, entry_id):
-            share = quality[entry_id] + bias.get(judge.id, 0.0)
+            # Half the judge's usual bias: on stage, judges see the same pitch.
+            share = min(quality[entry_id] + bias.get(judge.id, 0.0) / 2, 0.97)
             _submit(db, judge, user, round_, entry, limits, share, rng)
         _step(db, actor, round_, live.Action.reveal)
     _step(db, actor, round_, live.Action.finish)
@@ -96,7 +97,7 @@ def _submit(
 ) -> None:
     """One judge's complete sheet, through the same service as a judge's phone."""
     scores = {
-        str(criterion_id): _points(max_tenths, share + rng.gauss(0, 0.04))
+        str(criterion_id): _points(max_tenths, share + rng.gauss(0, 0.03))
         for criterion_id, max_tenths in limits
     }
     pool = (

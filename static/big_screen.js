@@ -61,6 +61,7 @@
       part("revealed-title").textContent = revealed.title;
       part("revealed-team").textContent = item ? `${item.institution} · ${item.leader_name}` : "";
       part("score").textContent = revealed.score_text;
+      part("judges").style.setProperty("--judges", String(revealed.judges.length));
       part("judges").replaceChildren(...revealed.judges.map((judge) => {
         const li = el("li", judge.dropped ? "dropped" : "");
         li.append(el("span", "bs-seat", L.fill(text.judge, { n: judge.seat })),
@@ -93,6 +94,8 @@
         return section;
       });
       board.replaceChildren(heading, ...sections);
+      const rows = tracks.reduce((sum, track) => sum + track.entries.length, 0);
+      board.classList.toggle("dense", s.phase !== "finished" && rows > 12);
     }
 
     function render(s) {
