@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException
 
 from contest.deps import NotAuthenticated
@@ -17,6 +17,7 @@ from contest.i18n import _
 from contest.web.templating import render
 
 log = logging.getLogger("tianjiao")
+MAX_ID = 2**31 - 1
 
 
 def is_api(request: Request) -> bool:
@@ -123,6 +124,18 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TooManyAttempts)
     async def too_many(request: Request, exc: TooManyAttempts) -> Response:
         return _answer(request, 429, exc.message, {"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def number_out_of_range(request: Request, exc: Exception) -> Response:
+        # Ids and numbers the database cannot hold (SQLite: 64 bits; PostgreSQL: 32 bits for
+        # ids). No object has such an id, and no value of ours is that large.
+        if any(part.isdigit() and int(part) > MAX_ID for part in request.url.path.split("/")):
+            return _answer(request, 404, _("Not found."))
+        if is_api(request):
+            return JSONResponse({"detail": [{"loc": ["body"], "type": "out_of_range",
+                                             "msg": _("A number is out of range.")}]}, 422)
+        return error_page(request, 422, _("A number is out of range."))
 
     @app.exception_handler(OperationalError)
     async def database_busy(request: Request, exc: OperationalError) -> Response:
