@@ -1,8 +1,11 @@
 """The live final's state machine through the API: the order of steps, reveal rules,
 overrides, finishing, revisions and the audit log."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlmodel import Session
 
 from contest.models import Assignment, AuditRecord, LiveState, Round, RoundEntry, ScoreSheet
@@ -384,3 +387,40 @@ def test_live_steps_on_an_online_round_are_409(organiser, world, final):
 
     assert response.status_code == 409
     assert response.json()["detail"] == "Only a roadshow round is run live."
+
+
+@contextmanager
+def statements(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    engine = app.state.database.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_a_poll_costs_the_same_however_many_entries_are_revealed(app, client, db, world):
+    final = arrange_final(db, world, entries=8)
+    organiser = client
+    organiser.headers.update(factories.bearer(organiser, world.organiser))
+    order = drawn(organiser, final)
+    by_id = {e.id: e for e in final.entries}
+    step(organiser, final, "start")
+    counts = []
+    for n, entry_id in enumerate(order):
+        if n:
+            step(organiser, final, "next")
+        score(db, final, by_id[entry_id], shift=n)
+        step(organiser, final, "reveal")
+        if n in (1, 7):
+            with statements(app) as seen:
+                assert len(organiser.get(final.live_url).json()["revealed"]) == n + 1
+            counts.append(len(seen))
+
+    assert counts[0] == counts[1]
+    assert counts[0] <= 20, counts
