@@ -122,6 +122,8 @@ def organised_certificate(
 ) -> tuple[Certificate, Award]:
     """The certificate with this code, if the caller organises its contest (and it belongs
     to `contest_id` when given); else 404."""
+    if not code.strip():
+        raise InvalidInput.single("code", _("Choose the certificate to revoke."))
     found = find_certificate(db, code)
     if found is None:
         raise NotFound()

@@ -19,6 +19,7 @@ from contest.deps import AppSettings, CurrentOrganiser, CurrentUser, DbSession, 
 from contest.errors import NotFound, StateConflict
 from contest.exports import content_disposition, safe_filename
 from contest.i18n import _
+from contest.models import Award, Certificate
 from contest.schemas.certificates import CertificatePublic, RevokeRequest, VerifyResult
 
 router = APIRouter(tags=["certificates"])
@@ -101,12 +102,22 @@ def verify(code: str, db: DbSession) -> VerifyResult:
     return VerifyResult.of(found)
 
 
+def _organised_certificate(
+    code: str, db: DbSession, user: CurrentOrganiser
+) -> tuple[Certificate, Award]:
+    # A dependency, so that another organiser's code is a 404 before the body is read.
+    return certificates.organised_certificate(db, user, code)
+
+
+OrganisedCertificate = Annotated[tuple[Certificate, Award], Depends(_organised_certificate)]
+
+
 @router.post("/certificates/{code}/revoke", response_model=CertificatePublic)
 def revoke(
-    code: str, body: RevokeRequest, db: DbSession, user: CurrentOrganiser
+    body: RevokeRequest, found: OrganisedCertificate, db: DbSession, user: CurrentOrganiser
 ) -> CertificatePublic:
     """Revoke a certificate, with the reason (audited); 409 if it already is."""
-    certificate, award = certificates.organised_certificate(db, user, code)
+    certificate, award = found
     certificates.revoke_certificate(
         db, actor=user, certificate=certificate, award=award, reason=body.reason
     )

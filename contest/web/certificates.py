@@ -59,8 +59,10 @@ async def revoke_certificate(
 ) -> Response:
     form = await form_values(request)
     code, reason = form.get("code", ""), form.get("reason", "")
-    certificate, award = certificates.organised_certificate(db, user, code, contest_id=contest.id)
     try:
+        certificate, award = certificates.organised_certificate(
+            db, user, code, contest_id=contest.id
+        )
         certificates.revoke_certificate(
             db, actor=user, certificate=certificate, award=award, reason=reason
         )

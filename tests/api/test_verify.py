@@ -212,3 +212,13 @@ def test_revoke_from_a_page_needs_the_csrf_header(
     )
 
     assert (refused.status_code, accepted.status_code) == (403, 200)
+
+
+def test_revoke_another_contests_code_is_not_found_whatever_the_body(
+    client: TestClient, world: World, silver: Certificate
+) -> None:
+    headers = factories.bearer(client, world.other_organiser)
+
+    response = client.post(f"/api/v1/certificates/{CODE}/revoke", json={}, headers=headers)
+
+    assert response.status_code == 404

@@ -192,3 +192,16 @@ def test_public_results_page_without_lists_has_no_downloads(
     page = soup(client.get(f"/results/{world.contest.id}"))
 
     assert page.select(".results-downloads") == []
+
+
+def test_certificates_page_revoke_without_a_code_is_refused(
+    client: TestClient, db: Session, world: World, issued: list[Certificate]
+) -> None:
+    factories.login(client, world.organiser)
+
+    response = client.post(f"{url(world)}/revoke", data=factories.form(client, {"reason": "x"}))
+
+    assert response.status_code == 422
+    assert soup(response).select(".flash-error")[-1].get_text(strip=True) == "请选择要撤销的证书。"
+    db.expire_all()
+    assert all(c.revoked_at is None for c in db.scalars(select(Certificate)))
