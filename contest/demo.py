@@ -18,6 +18,7 @@ from contest import (
     contests,
     demo_data,
     demo_documents,
+    demo_live,
     demo_results,
     demo_scores,
     entries,
@@ -28,8 +29,19 @@ from contest import (
 from contest.auth import create_user, user_by_email
 from contest.db import Database
 from contest.eligibility import credit_code_check_character
-from contest.enums import ContestStatus, Role, RoundKind, RoundMode
-from contest.models import Contest, Entry, EntryMember, Round, RoundEntry, Track, User
+from contest.enums import ContestStatus, Role, RoundKind, RoundMode, Tier
+from contest.models import (
+    Assignment,
+    Award,
+    Contest,
+    Entry,
+    EntryMember,
+    Judge,
+    Round,
+    RoundEntry,
+    Track,
+    User,
+)
 from contest.schemas.contests import ContestCreate, JudgeCreate, RoundCreate, TrackCreate
 from contest.security import hash_password
 from contest.settings import Settings
@@ -318,6 +330,21 @@ def advance_semifinal(demo: Demo) -> None:
     )
 
 
+def final_roadshow(demo: Demo) -> None:
+    """The live final: order drawn, 12 pitches scored by 9 judges each, every score revealed."""
+    assert demo.organiser
+    demo_live.run_final(
+        demo.db, actor=demo.organiser, round_=demo.rounds[RoundKind.final], rng=demo.rng
+    )
+
+
+def publish_awards(demo: Demo) -> None:
+    """Gold, silver and bronze per track, published with their certificates."""
+    assert demo.organiser
+    assert demo.contest
+    demo_live.award(demo.db, actor=demo.organiser, contest=demo.contest)
+
+
 STAGES = (
     build_contest,
     build_rounds,
@@ -328,6 +355,8 @@ STAGES = (
     advance_preliminary,
     judge_semifinal,
     advance_semifinal,
+    final_roadshow,
+    publish_awards,
 )
 
 
@@ -340,16 +369,37 @@ def existing_logins(db: Session) -> Logins | None:
     ).first()
     return Logins(
         organiser=f"organiser@{DOMAIN}",
-        judge=f"judge01@{DOMAIN}",
+        judge=featured_judge_email(db, final),
         team=featured_team_email(db, contest),
         contest_id=contest.id,
         final_round_id=final.id if final else None,
     )
 
 
+def featured_judge_email(db: Session, final: Round | None) -> str:
+    """A judge who scored in the final too, so every judge page has something to show."""
+    email = None
+    if final is not None:
+        email = db.scalars(
+            select(User.email)
+            .join(Judge, Judge.user_id == User.id)
+            .join(Assignment, Assignment.judge_id == Judge.id)
+            .where(Assignment.round_id == final.id)
+            .order_by(User.email)
+        ).first()
+    return email or f"judge01@{DOMAIN}"
+
+
 def featured_team_email(db: Session, contest: Contest) -> str:
-    """The team to log in as: one whose story goes furthest (the demo's first entry for now)."""
-    return f"team01@{DOMAIN}"
+    """The team to log in as: the gold winner of the startup track, whose story goes furthest."""
+    owner = db.scalars(
+        select(User.email)
+        .join(Entry, Entry.owner_id == User.id)
+        .join(Award, Award.entry_id == Entry.id)
+        .join(Track, Track.id == Entry.track_id)
+        .where(Award.contest_id == contest.id, Award.tier == Tier.gold, Track.code == "startup")
+    ).first()
+    return owner or f"team01@{DOMAIN}"
 
 
 def load(database: Database, settings: Settings) -> Logins:
