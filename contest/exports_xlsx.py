@@ -114,9 +114,22 @@ def _cell_writers(kinds: Sequence[Kind], zone: ZoneInfo) -> list[CellWriter]:
     def text(ref: str, value: Any) -> str:
         if value is None or value == "":
             return ""
-        body = xml_text(value if isinstance(value, str) else str(value))
-        space = ' xml:space="preserve"' if body[0] == " " or body[-1] == " " else ""
-        return f'<c r="{ref}" t="inlineStr"><is><t{space}>{body}</t></is></c>'
+        if value.__class__ is not str:
+            value = str(value)
+        # xml_text's fast path inlined: most cells are short, printable and need nothing.
+        if not (
+            value.isprintable()
+            and "&" not in value
+            and "<" not in value
+            and ">" not in value
+            and len(value) <= MAX_CELL_TEXT
+        ):
+            value = xml_text(value)
+            if not value:
+                return ""
+        if value[0] == " " or value[-1] == " ":
+            return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+        return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
 
     def integer(ref: str, value: Any) -> str:
         return "" if value is None else f'<c r="{ref}"><v>{int(value)}</v></c>'
