@@ -237,8 +237,11 @@ def _caller(client: TestClient, api_headers: dict[str, str]):  # type: ignore[no
     def call(method: str, url: str):  # type: ignore[no-untyped-def]
         if url.startswith("/api/"):
             return client.request(method, url, headers=api_headers, json={})
-        data = {"csrf_token": client.cookies.get("tj_csrf", "")} if method != "GET" else None
-        return client.request(method, url, data=data, follow_redirects=False)
+        token = client.cookies.get("tj_csrf", "")
+        data = {"csrf_token": token} if method != "GET" else None
+        # The header too: upload routes read no urlencoded body, only a multipart one.
+        return client.request(method, url, data=data, headers={"X-CSRF-Token": token},
+                              follow_redirects=False)
 
     return call
 

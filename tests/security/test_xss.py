@@ -19,6 +19,8 @@ from tests import factories
 from tests.security.test_access_matrix import MATRIX, PEOPLE, concrete, people
 
 PAYLOAD = '<script>alert("xss")</script><img src=x onerror=alert(1)><b id=xss>"\'>'
+# For short columns (a city, a field): PostgreSQL refuses longer text, SQLite would not.
+SHORT_PAYLOAD = "<b id=xss><img src=x onerror=alert(1)>"
 
 TEXT_FIELDS = {
     Contest: ("name", "series", "description"),
@@ -41,8 +43,10 @@ def poison(db, world, scene):
     for model, fields in TEXT_FIELDS.items():
         for index, row in enumerate(db.scalars(select(model))):
             for name in fields:
+                length = getattr(model.__table__.c[name].type, "length", None) or 10_000
+                text = PAYLOAD if length > len(PAYLOAD) + 4 else SHORT_PAYLOAD
                 # Unique titles and names per contest: keep them distinct.
-                setattr(row, name, f"{PAYLOAD}{index}" if name in ("title", "name") else PAYLOAD)
+                setattr(row, name, f"{text}{index}" if name in ("title", "name") else text)
     world.contest.organisers = [PAYLOAD]
     db.commit()
     assert db.scalars(select(ScoreSheet)).first().comment == PAYLOAD
