@@ -12,13 +12,14 @@ from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
 from contest.contests import public_contests, registration_open
-from contest.entries import can_team_edit, team_entry_count
+from contest.entries import can_team_edit, can_team_withdraw, team_entry_count
 from contest.enums import EntryStatus, Role, SheetState
 from contest.models import (
     Advancement,
     Assignment,
     AuditRecord,
     Award,
+    Certificate,
     Contest,
     Document,
     Entry,
@@ -227,7 +228,9 @@ class TeamEntryView:
     rounds: list[RoundLine]
     feedback: list[Feedback] = field(default_factory=list)
     award: Award | None = None
+    certificate: Certificate | None = None
     can_edit: bool = False
+    can_withdraw: bool = False
 
     @property
     def has_business_plan(self) -> bool:
@@ -264,6 +267,15 @@ def published_awards(db: Session, entry_ids: Sequence[int]) -> dict[int, Award]:
     return {award.entry_id: award for award in awards}
 
 
+def certificates_of(db: Session, awards: Iterable[Award]) -> dict[int, Certificate]:
+    """award id -> its certificate (one exists for every published award)."""
+    ids = [award.id for award in awards]
+    if not ids:
+        return {}
+    rows = db.scalars(select(Certificate).where(Certificate.award_id.in_(ids)))
+    return {certificate.award_id: certificate for certificate in rows}
+
+
 def team_dashboard(db: Session, user: User) -> list[TeamEntryView]:
     """Everything a team follows about its entries, newest first."""
     entries = team_entries(db, user)
@@ -283,6 +295,7 @@ def team_dashboard(db: Session, user: User) -> list[TeamEntryView]:
     lines = round_lines(db, ids, for_team=True)
     feedback = feedback_by_entry(db, ids)
     awards = published_awards(db, ids)
+    certificates = certificates_of(db, awards.values())
     return [
         TeamEntryView(
             entry=e,
@@ -293,7 +306,9 @@ def team_dashboard(db: Session, user: User) -> list[TeamEntryView]:
             rounds=lines.get(e.id, []),
             feedback=feedback.get(e.id, []),
             award=awards.get(e.id),
+            certificate=certificates.get(awards[e.id].id) if e.id in awards else None,
             can_edit=can_team_edit(contests[e.contest_id], e),
+            can_withdraw=can_team_withdraw(contests[e.contest_id], e),
         )
         for e in entries
     ]
