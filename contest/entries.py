@@ -323,3 +323,8 @@ def team_entry_count(db: Session, user: User, contest_id: int) -> int:
         )
     )
     return count or 0
+
+
+def can_team_withdraw(contest: Contest, entry: Entry) -> bool:
+    """What withdraw_entry allows a team: until the contest has finished."""
+    return contest.status != ContestStatus.finished and entry.withdrawn_at is None

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
-from contest.enums import EntryStatus, Tier
+from contest.enums import ContestStatus, EntryStatus, Tier
 from contest.models import Advancement, Award, Document, Entry, utcnow
 from contest.settings import Settings
 from tests import factories
@@ -344,7 +344,7 @@ def test_dashboard_shows_round_status_only_once_published(
     db.commit()
     after = [li.get_text(" ", strip=True) for li in soup(team.get("/team")).select(".round-step")]
 
-    assert before == ["preliminary Under review", "semifinal Under review"]
+    assert before == ["preliminary Under review"]  # the semifinal place would tell
     assert after == ["preliminary Advanced", "semifinal Under review"]
 
 
@@ -476,3 +476,56 @@ def test_document_page_anonymous_is_sent_to_log_in(
 
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login?next=")
+
+
+def test_dashboard_shows_the_final_finished_once_awards_are_published(
+    client: TestClient, db: Session, world: World
+) -> None:
+    entry = factories.entry(db, world.contest, world.creative, owner=world.team)
+    for round_ in (world.preliminary, world.semifinal):
+        factories.enrol(db, round_, entry, EntryStatus.advanced)
+        db.add(Advancement(round_id=round_.id, published_at=utcnow()))
+    factories.enrol(db, world.final, entry)
+    db.commit()
+    team = team_client(client, world)
+
+    before = [li.get_text(" ", strip=True) for li in soup(team.get("/team")).select(".round-step")]
+    world.contest.results_published_at = utcnow()
+    db.add(world.contest)
+    db.commit()
+    after = [li.get_text(" ", strip=True) for li in soup(team.get("/team")).select(".round-step")]
+
+    assert before[2] == "final Under review"
+    assert after == ["preliminary Advanced", "semifinal Advanced", "final Finished"]
+
+
+def test_dashboard_offers_no_withdrawal_once_the_contest_has_finished(
+    client: TestClient, db: Session, world: World
+) -> None:
+    factories.entry(db, world.contest, world.creative, owner=world.team)
+    db.commit()
+    team = team_client(client, world)
+
+    running = soup(team.get("/team")).select(".withdraw-box form")
+    world.contest.status = ContestStatus.finished
+    db.add(world.contest)
+    db.commit()
+    finished = soup(team.get("/team")).select(".withdraw-box form")
+
+    assert len(running) == 1
+    assert finished == []
+
+
+def test_dashboard_says_so_when_awards_are_published_without_one_for_the_entry(
+    client: TestClient, db: Session, world: World
+) -> None:
+    factories.entry(db, world.contest, world.creative, owner=world.team)
+    world.contest.results_published_at = utcnow()
+    db.add(world.contest)
+    db.commit()
+    team = team_client(client, world)
+
+    box = soup(team.get("/team")).select_one(".certificate-box")
+
+    assert "this entry did not receive one" in box.get_text()
+    assert box.select_one("a")["href"] == f"/results/{world.contest.id}"
