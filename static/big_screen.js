@@ -86,6 +86,7 @@
         const list = el("ol", "bs-board-list");
         track.entries.forEach((line) => {
           const li = el("li", line.entry_id === s.current_entry_id && s.phase === "revealed" ? "just" : "");
+          li.classList.toggle("top", line.rank === 1);  // every entry sharing first place
           li.append(el("span", "bs-rank", String(line.rank)), el("span", "bs-board-name", line.title),
             el("span", "bs-board-score", line.score_text));
           list.append(li);

@@ -14,7 +14,7 @@ from contest.models import Advancement, LiveState, utcnow
 from tests import factories
 from tests.awards_setup import arrange_ranked
 from tests.judging_setup import read
-from tests.live_setup import Final, arrange_final
+from tests.live_setup import Final, arrange_final, drawn, score, step
 
 # Points per criterion for judges 1..5 (totals 90, 85, 80, 75, 70); the trimmed mean
 # drops 90 and 70: 80.00. Pitch n adds n points to every judge's first criterion.
@@ -203,3 +203,29 @@ def test_awards_page_and_public_results_at_phone_and_desktop_width(
     login(phone_page, live_server, world.organiser.email, "/manage")
     phone_page.goto(f"{live_server}/manage/contests/{world.contest.id}/awards")
     screenshot(phone_page, "4-awards-phone")
+
+
+def test_big_screen_marks_every_entry_sharing_first_place(
+    live_server, new_context, screenshot, db, world, client
+):  # type: ignore[no-untyped-def]
+    final = arrange_final(db, world, entries=3, judges=5)
+    for entry in final.entries:  # identical sheets: the two startup entries tie for first
+        score(db, final, entry)
+    client.headers.update(factories.bearer(client, world.organiser))
+    drawn(client, final)
+    for action in ("start", "reveal", "next", "reveal", "next", "reveal", "finish"):
+        assert step(client, final, action).status_code == 200
+
+    screen = new_context().new_page()
+    screen.set_viewport_size(BIG_SCREEN)
+    screen.goto(f"{live_server}/live/{final.round.id}")
+    startup = screen.locator(".bs-board-track", has_text=world.startup.name).locator("li")
+    expect(startup).to_have_count(2)
+
+    assert startup.locator(".bs-rank").all_inner_texts() == ["1", "1"]
+    colours = screen.locator(".bs-rank").evaluate_all(
+        "items => items.map((item) => getComputedStyle(item).backgroundColor)"
+    )
+    assert len(colours) == 3
+    assert set(colours) == {"rgb(242, 195, 91)"}  # all three first in their track: gold
+    screenshot(screen, "shared-first-place")
