@@ -21,7 +21,7 @@ def main() -> None:
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--email", default="")
     parser.add_argument("--password", default="tianjiao2023")
-    parser.add_argument("--out", default="/tmp/shots")
+    parser.add_argument("--out", default="test-artifacts/shots")
     parser.add_argument("--widths", default="1280,375")
     parser.add_argument("--langs", default="zh,en")
     parser.add_argument("paths", nargs="+")
