@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from contest.deps import CSRF_COOKIE
 from contest.i18n import LOCALE_NAMES, LOCALES, current_locale, gettext, ngettext
+from contest.models.base import utcnow
 from contest.security import new_csrf_token, unsign
 from contest.settings import Settings
 from scoring import format_score as scoring_format_score
@@ -40,7 +41,8 @@ def _environment() -> Environment:
     )
     # newstyle: translations are autoescaped and take %(name)s keyword arguments.
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(static_url=static_url, locales=LOCALES, locale_names=LOCALE_NAMES)
+    env.globals.update(static_url=static_url, locales=LOCALES, locale_names=LOCALE_NAMES,
+                       now=utcnow)
     env.filters.update(
         score=format_score, datetime=format_datetime, date=format_date, tenths=format_tenths
     )
