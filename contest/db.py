@@ -1,14 +1,27 @@
 """Engines and the per-request session: one transaction per request, committed once."""
 
 import asyncio
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+# A writer that finds the database locked retries BEGIN IMMEDIATE every millisecond or
+# so. SQLite's own busy handler sleeps up to 100 ms between tries: under load another
+# process's writers, handed the lock in turn by their own queue, keep getting it first,
+# and this process's writer starves into multi-second waits and 503s.
+WRITER_RETRY_S = 0.001
+# Statements inside a write transaction hardly ever wait (WAL readers never block a
+# writer); this bounds them anyway.
+WRITER_STATEMENT_BUSY_MS = 100
 
 
 def _sqlite_pragmas(immediate: bool, busy_timeout_ms: int):  # type: ignore[no-untyped-def]
@@ -19,17 +32,35 @@ def _sqlite_pragmas(immediate: bool, busy_timeout_ms: int):  # type: ignore[no-u
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        # Waiting for a competing writer is SQLite's retry; past this, the request fails
-        # with "database is locked", which the app answers with 503 and Retry-After.
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        busy = WRITER_STATEMENT_BUSY_MS if immediate else busy_timeout_ms
+        cursor.execute(f"PRAGMA busy_timeout={int(busy)}")
         cursor.close()
 
     def on_begin(connection: Any) -> None:
+        if not immediate:
+            connection.exec_driver_sql("BEGIN")
+            return
         # A writer takes the lock up front: a deferred transaction that reads and then
         # writes can fail at once with "database is locked" instead of waiting its turn.
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Past the busy timeout the request answers 503 with Retry-After.
+        _begin_immediate(connection.connection.driver_connection, busy_timeout_ms / 1000)
 
     return on_connect, on_begin
+
+
+def _begin_immediate(raw: sqlite3.Connection, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            message = str(exc).lower()
+            if "locked" not in message and "busy" not in message:
+                raise
+            if time.monotonic() >= deadline:
+                raise OperationalError("BEGIN IMMEDIATE", {}, exc) from None
+        time.sleep(WRITER_RETRY_S)
 
 
 def _make_engine(url: str, *, immediate: bool, busy_timeout_ms: int) -> Engine:

@@ -58,15 +58,31 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         )
         try:
             yield session
-            await run_in_threadpool(session.commit)
         except BaseException:
-            await run_in_threadpool(session.rollback)
+            await _finish(session, commit=False)
             raise
-        finally:
-            await run_in_threadpool(session.close)
+        await _finish(session, commit=True)
     finally:
         if queue is not None:
             queue.release()
+
+
+async def _finish(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back) and close in one trip to a worker thread; none if unused."""
+    if not session.in_transaction():
+        session.close()  # no connection was taken: nothing to wait for
+        return
+
+    def end() -> None:
+        try:
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
+        finally:
+            session.close()
+
+    await run_in_threadpool(end)
 
 
 def _streamed(request: Request) -> bool:
