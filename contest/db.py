@@ -63,16 +63,25 @@ def _begin_immediate(raw: sqlite3.Connection, timeout_s: float) -> None:
         time.sleep(WRITER_RETRY_S)
 
 
+# Connections per engine and process. Requests wait for one of these slots in the event
+# loop (Database.slots) before touching the database, so no worker thread ever blocks on
+# an empty pool while the requests holding connections wait for a thread to finish.
+POOL_SIZE = 20
+
+
 def _make_engine(url: str, *, immediate: bool, busy_timeout_ms: int) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
+            url,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+            pool_size=POOL_SIZE,
+            max_overflow=0,
         )
         on_connect, on_begin = _sqlite_pragmas(immediate, busy_timeout_ms)
         event.listen(engine, "connect", on_connect)
         event.listen(engine, "begin", on_begin)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_pre_ping=True)
 
 
 class Database:
@@ -87,6 +96,7 @@ class Database:
         # handler sleeps: with every thread blocked that way, the request holding the lock
         # could not get a thread to finish, and throughput collapsed under load.
         self.write_queue = asyncio.Lock() if self.is_sqlite else None
+        self.slots = asyncio.Semaphore(POOL_SIZE)
         self.engine = _make_engine(url, immediate=False, busy_timeout_ms=busy_timeout_ms)
         self.write_engine = (
             _make_engine(url, immediate=True, busy_timeout_ms=busy_timeout_ms)

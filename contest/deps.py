@@ -8,6 +8,7 @@ its body without passing the check, so none can forget it.
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -44,15 +45,14 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed once when the route returns, before the reply."""
     database: Database = request.app.state.database
     write = request.method not in SAFE_METHODS
-    queue = database.write_queue if write and not _streamed(request) else None
-    if queue is not None:
-        try:
-            await asyncio.wait_for(queue.acquire(), database.busy_timeout_s)
-        except TimeoutError:
-            raise OperationalError(
-                "BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked (write queue)")
-            ) from None
-    try:
+    # Uploads stream their body while the request runs: they take no slot and no place in
+    # the write queue, or a slow upload would hold up everybody else.
+    streamed = _streamed(request)
+    async with AsyncExitStack() as stack:
+        if not streamed:
+            await stack.enter_async_context(_waiting(database.slots, database))
+        if write and database.write_queue is not None and not streamed:
+            await stack.enter_async_context(_waiting(database.write_queue, database))
         session = Session(
             database.write_engine if write else database.engine, expire_on_commit=False
         )
@@ -62,9 +62,23 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
             await _finish(session, commit=False)
             raise
         await _finish(session, commit=True)
+
+
+@asynccontextmanager
+async def _waiting(
+    turn: asyncio.Lock | asyncio.Semaphore, database: Database
+) -> AsyncIterator[None]:
+    """A turn in the event loop, for at most the busy timeout (then 503, Retry-After)."""
+    try:
+        await asyncio.wait_for(turn.acquire(), database.busy_timeout_s)
+    except TimeoutError:
+        raise OperationalError(
+            "BEGIN", {}, sqlite3.OperationalError("database is busy (waiting for a turn)")
+        ) from None
+    try:
+        yield
     finally:
-        if queue is not None:
-            queue.release()
+        turn.release()
 
 
 async def _finish(session: Session, *, commit: bool) -> None:
