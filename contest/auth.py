@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlmodel import Session
 
 from contest.enums import Role
@@ -118,16 +118,22 @@ def end_session(db: Session, token: str) -> None:
     db.execute(delete(AuthSession).where(AuthSession.id == token_digest(token)))
 
 
+# Built once: every API call and page view runs it.
+USER_FOR_TOKEN = (
+    select(User)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .where(
+        AuthSession.id == bindparam("digest"),
+        AuthSession.kind == bindparam("kind"),
+        AuthSession.expires_at > bindparam("now"),
+        User.is_active.is_(True),
+    )
+)
+
+
 def _user_for(db: Session, token: str, kind: str) -> User | None:
     return db.scalars(
-        select(User)
-        .join(AuthSession, AuthSession.user_id == User.id)
-        .where(
-            AuthSession.id == token_digest(token),
-            AuthSession.kind == kind,
-            AuthSession.expires_at > utcnow(),
-            User.is_active.is_(True),
-        )
+        USER_FOR_TOKEN, {"digest": token_digest(token), "kind": kind, "now": utcnow()}
     ).first()
 
 

@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import Insert, bindparam, delete, exists, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -68,18 +69,28 @@ def judge_seat(db: Session, user: User, round_id: int) -> JudgeSeat:
     return JudgeSeat(round=row[0], judge=row[1])
 
 
+# Built once: the save path runs it on every keystroke's autosave.
+TARGET = (
+    select(Round, Judge, Entry)
+    .join(Judge, Judge.contest_id == Round.contest_id)
+    .join(Entry, Entry.contest_id == Round.contest_id)
+    .where(
+        Round.id == bindparam("round_id"),
+        Judge.user_id == bindparam("user_id"),
+        Entry.id == bindparam("entry_id"),
+        exists().where(
+            Assignment.round_id == Round.id,
+            Assignment.judge_id == Judge.id,
+            Assignment.entry_id == Entry.id,
+        ),
+    )
+)
+
+
 def scoring_target(db: Session, user: User, round_id: int, entry_id: int) -> ScoringTarget:
     """Round, judge and entry in one query; 404 unless the entry is assigned to the caller."""
-    assigned = exists().where(
-        Assignment.round_id == Round.id,
-        Assignment.judge_id == Judge.id,
-        Assignment.entry_id == Entry.id,
-    )
     row = db.execute(
-        select(Round, Judge, Entry)
-        .join(Judge, Judge.contest_id == Round.contest_id)
-        .join(Entry, Entry.contest_id == Round.contest_id)
-        .where(Round.id == round_id, Judge.user_id == user.id, Entry.id == entry_id, assigned)
+        TARGET, {"round_id": round_id, "user_id": user.id, "entry_id": entry_id}
     ).first()
     if row is None:
         raise NotFound()
@@ -94,14 +105,16 @@ def check_open(round_: Round) -> None:
     raise StateConflict(_("Scoring for this round has not opened yet."))
 
 
+RUBRIC = (
+    select(Criterion.id, Criterion.max_tenths)
+    .where(Criterion.round_id == bindparam("round_id"))
+    .order_by(Criterion.position)
+)
+
+
 def rubric_limits(db: Session, round_id: int) -> dict[int, int]:
     """criterion id -> maximum in tenths, in rubric order."""
-    rows = db.execute(
-        select(Criterion.id, Criterion.max_tenths)
-        .where(Criterion.round_id == round_id)
-        .order_by(Criterion.position)
-    ).all()
-    return dict(rows)
+    return dict(db.connection().execute(RUBRIC, {"round_id": round_id}).all())  # type: ignore[arg-type]
 
 
 def _tenths(value: object, max_tenths: int) -> int | str:
@@ -176,43 +189,48 @@ class SheetView:
         return self.state == SheetState.submitted
 
 
-def _insert_or_lock(
-    db: Session, round_id: int, judge_id: int, entry_id: int
-) -> tuple[int, str, int, str, bool]:
-    """The sheet row, created if missing, locked until commit: (id, state, revision, comment, new).
+SHEETS = ScoreSheet.__table__  # type: ignore[attr-defined]
+SCORES = CriterionScore.__table__  # type: ignore[attr-defined]
+SHEET_KEY = ["round_id", "judge_id", "entry_id"]
 
-    INSERT ... ON CONFLICT DO NOTHING waits for a racing insert of the same sheet and then
-    does nothing; the SELECT ... FOR UPDATE that follows sees the committed row.
+
+@cache
+def _upsert_sheet(dialect_name: str, *, keep_comment: bool) -> Insert:
+    """Create the sheet or update it unless submitted, returning (id, revision, comment).
+
+    One statement, built once: the row is created or locked (PostgreSQL: a racing save of
+    the same sheet waits for this transaction), and a submitted sheet returns nothing.
+    A new row is the only one with revision 1.
     """
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    now = utcnow()
-    created = db.execute(
-        dialect.insert(ScoreSheet)
-        .values(
-            round_id=round_id,
-            judge_id=judge_id,
-            entry_id=entry_id,
-            state=SheetState.draft.value,
-            comment="",
-            revision=1,
-            created_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["round_id", "judge_id", "entry_id"])
-        .returning(ScoreSheet.id)
-    ).first()
-    if created is not None:
-        return created[0], SheetState.draft.value, 1, "", True
-    row = db.execute(
-        select(ScoreSheet.id, ScoreSheet.state, ScoreSheet.revision, ScoreSheet.comment)
-        .where(
-            ScoreSheet.round_id == round_id,
-            ScoreSheet.judge_id == judge_id,
-            ScoreSheet.entry_id == entry_id,
-        )
-        .with_for_update()
-    ).one()
-    return row[0], row[1], row[2], row[3], False
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(SHEETS).values(
+        round_id=bindparam("round_id"),
+        judge_id=bindparam("judge_id"),
+        entry_id=bindparam("entry_id"),
+        state=bindparam("state"),
+        comment=bindparam("comment"),
+        revision=1,
+        created_at=bindparam("now"),
+        updated_at=bindparam("now"),
+        submitted_at=bindparam("submitted_at"),
+    )
+    changes = {
+        "state": statement.excluded.state,
+        "revision": SHEETS.c.revision + 1,
+        "updated_at": statement.excluded.updated_at,
+        "submitted_at": statement.excluded.submitted_at,
+    }
+    if not keep_comment:
+        changes["comment"] = statement.excluded.comment
+    return statement.on_conflict_do_update(
+        index_elements=SHEET_KEY,
+        set_=changes,
+        where=SHEETS.c.state != SheetState.submitted.value,
+    ).returning(SHEETS.c.id, SHEETS.c.revision, SHEETS.c.comment)
+
+
+CLEAR_SCORES = delete(SCORES).where(SCORES.c.sheet_id == bindparam("sheet_id"))
+ADD_SCORES = insert(SCORES)
 
 
 def save_sheet(
@@ -241,36 +259,39 @@ def save_sheet(
         )
     if submit:
         check_complete(limits, cleaned)
-    sheet_id, state, revision, stored_comment, new = _insert_or_lock(
-        db, round_.id, judge.id, entry.id
-    )
-    if state == SheetState.submitted:
-        raise StateConflict(_("This sheet has been submitted and is locked."))
     now = utcnow()
-    values: dict[str, object] = {
-        "state": (SheetState.submitted if submit else SheetState.draft).value,
-        "revision": revision if new else revision + 1,
-        "updated_at": now,
-        "submitted_at": now if submit else None,
-    }
-    if comment is not None:
-        values["comment"] = comment
-    if not new:
-        db.execute(delete(CriterionScore).where(CriterionScore.sheet_id == sheet_id))
+    state = (SheetState.submitted if submit else SheetState.draft).value
+    connection = db.connection()
+    saved = connection.execute(
+        _upsert_sheet(connection.dialect.name, keep_comment=comment is None),
+        {
+            "round_id": round_.id,
+            "judge_id": judge.id,
+            "entry_id": entry.id,
+            "state": state,
+            "comment": comment or "",
+            "now": now,
+            "submitted_at": now if submit else None,
+        },
+    ).first()
+    if saved is None:
+        raise StateConflict(_("This sheet has been submitted and is locked."))
+    sheet_id, revision, stored_comment = saved
+    if revision > 1:
+        connection.execute(CLEAR_SCORES, {"sheet_id": sheet_id})
     if cleaned:
-        db.execute(
-            insert(CriterionScore),
+        connection.execute(
+            ADD_SCORES,
             [
                 {"sheet_id": sheet_id, "criterion_id": c, "value_tenths": v}
                 for c, v in cleaned.items()
             ],
         )
-    db.execute(update(ScoreSheet).where(ScoreSheet.id == sheet_id).values(**values))
     view = SheetView(
-        state=str(values["state"]),
+        state=state,
         scores_tenths=cleaned,
-        comment=comment if comment is not None else stored_comment,
-        revision=int(values["revision"]),  # type: ignore[call-overload]
+        comment=stored_comment,
+        revision=revision,
         updated_at=now,
         submitted_at=now if submit else None,
     )
