@@ -7,10 +7,10 @@ its body without passing the check, so none can forget it.
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -44,7 +44,7 @@ async def get_settings(request: Request) -> Settings:
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed once when the route returns, before the reply."""
     database: Database = request.app.state.database
-    write = request.method not in SAFE_METHODS
+    write = request.method not in SAFE_METHODS and not _writes_late(request)
     # Uploads stream their body while the request runs: they take no slot and no place in
     # the write queue, or a slow upload would hold up everybody else.
     streamed = _streamed(request)
@@ -97,6 +97,49 @@ async def _finish(session: Session, *, commit: bool) -> None:
             session.close()
 
     await run_in_threadpool(end)
+
+
+Result = TypeVar("Result")
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def writes_late(endpoint: Endpoint) -> Endpoint:
+    """Mark a hot write route that does its reads first and its writes in `run_write`.
+
+    Its request session is a reader: on SQLite it takes no place in the write queue, so the
+    database's single writer lock is held only for the writes themselves, not for the
+    log-in and permission checks around them (with several worker processes, holding it
+    for the whole request made them queue behind one another).
+    """
+    endpoint.writes_late = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def _writes_late(request: Request) -> bool:
+    route = request.scope.get("route")
+    return getattr(getattr(route, "endpoint", None), "writes_late", False)
+
+
+async def run_write(request: Request, db: Session, work: Callable[[Session], Result]) -> Result:
+    """Run a `writes_late` route's writes in one short transaction, in one worker thread.
+
+    PostgreSQL locks rows, not the database: the request's own session does. On SQLite
+    the work gets its own transaction under the write queue, committed before the queue
+    is released; `work` must check again whatever it relies on, as it sees the database
+    after the route's earlier reads.
+    """
+    database: Database = request.app.state.database
+    if database.write_queue is None:
+        return await run_in_threadpool(work, db)
+    async with _waiting(database.write_queue, database):
+        return await run_in_threadpool(_in_write_transaction, database, work)
+
+
+def _in_write_transaction(database: Database, work: Callable[[Session], Result]) -> Result:
+    with Session(database.write_engine, expire_on_commit=False) as session:
+        result = work(session)
+        session.commit()
+        return result
 
 
 def _streamed(request: Request) -> bool:

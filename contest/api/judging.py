@@ -1,9 +1,17 @@
 """API routes: assignments, score sheets, reopening, progress."""
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
+from sqlmodel import Session
 
 from contest import assignment, judge_queue, judging, progress
-from contest.deps import CurrentJudge, CurrentOrganiser, DbSession, OrganisedRound
+from contest.deps import (
+    CurrentJudge,
+    CurrentOrganiser,
+    DbSession,
+    OrganisedRound,
+    run_write,
+    writes_late,
+)
 from contest.judging_access import ScoringTarget
 from contest.schemas.judging import (
     AssignmentIn,
@@ -111,18 +119,27 @@ def my_assignments(
 
 
 @router.put("/rounds/{round_id}/entries/{entry_id}/sheet", response_model=SheetOut)
-def save_sheet(body: SheetIn, target: ScoringTarget, db: DbSession, user: CurrentJudge) -> SheetOut:
-    view = judging.save_sheet(
-        db,
-        judge=target.judge,
-        round_=target.round,
-        entry=target.entry,
-        scores=body.scores,
-        comment=body.comment,
-        submit=body.submit,
-        actor=user,
-    )
-    return sheet_out(view)
+@writes_late
+async def save_sheet(
+    body: SheetIn, target: ScoringTarget, request: Request, db: DbSession, user: CurrentJudge
+) -> SheetOut:
+    # The hot path (every autosave): checked first with a reader, then written in a short
+    # transaction that checks the assignment again, as it may have changed in between.
+    def save(session: Session) -> SheetOut:
+        current = judging.scoring_target(session, user, target.round.id, target.entry.id)
+        view = judging.save_sheet(
+            session,
+            judge=current.judge,
+            round_=current.round,
+            entry=current.entry,
+            scores=body.scores,
+            comment=body.comment,
+            submit=body.submit,
+            actor=user,
+        )
+        return sheet_out(view)
+
+    return await run_write(request, db, save)
 
 
 @router.get("/rounds/{round_id}/entries/{entry_id}/sheet", response_model=SheetOut)
