@@ -1,10 +1,12 @@
-"""A streaming XLSX writer: rows go straight into the deflated sheet XML, one at a time.
+"""A streaming XLSX writer: rows go straight into the deflated sheet XML, 500 at a time.
 
 Why not xlsxwriter or openpyxl: measured on this machine, xlsxwriter's constant_memory
 mode writes ~190,000 cells a second (openpyxl's write_only is slower), so a whole-contest
 workbook of 100,000 entries (1.8 million cells for the entries sheet alone) would take
-far more than the 10 s budget. Writing the few XML parts ourselves does ~1.5 million
-cells a second with flat memory: nothing is kept but the current row.
+far more than the 10 s budget. Writing the few XML parts ourselves did ~1.5 million
+cells a second with a function call per cell; a list comprehension per column of a
+500-row batch writes the same bytes about 1.5 times as fast. Memory stays flat: nothing
+is kept but the current batch.
 
 The file is a minimal, valid SpreadsheetML package: inline strings (no shared string
 table to hold in memory), a frozen bold header row with an autofilter, column widths,
@@ -16,7 +18,8 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import IO, Any, Literal
 from xml.sax.saxutils import escape, quoteattr
@@ -98,66 +101,119 @@ def xml_text(value: str) -> str:
     return escape(value)
 
 
-def _serial(value: datetime, zone: ZoneInfo) -> str:
-    """A moment as an Excel date serial in the display time zone (Excel has no zones)."""
-    local = value.astimezone(zone).replace(tzinfo=None) if value.tzinfo else value
-    delta = local - EPOCH
-    return repr(delta.days + delta.seconds / 86400)
+def _serials(values: Iterable[datetime | None], zone: ZoneInfo) -> list[str | None]:
+    """Moments as Excel date serials in the display time zone (Excel has no zones), to the
+    second. UTC difference plus the local offset: the same number as converting to local
+    time first, without building the local datetime."""
+    epoch_utc = EPOCH.replace(tzinfo=UTC)
+    serials: list[str | None] = []
+    for value in values:
+        if value is None:
+            serials.append(None)
+            continue
+        if value.tzinfo is None:  # already local
+            delta = value - EPOCH
+        else:
+            delta = value - epoch_utc + value.astimezone(zone).utcoffset()  # type: ignore[operator]
+        serials.append(repr(delta.days + delta.seconds / 86400))
+    return serials
 
 
-CellWriter = Callable[[str, Any], str]
+# (column letter, row numbers, the column's values) -> one <c> element per row ("" if empty).
+ColumnCells = Callable[[str, list[str], Sequence[Any]], list[str]]
 
 
-def _cell_writers(kinds: Sequence[Kind], zone: ZoneInfo) -> list[CellWriter]:
-    """One function per column: (cell reference, value) -> the <c> element, "" when empty."""
+def _text_cell(ref: str, value: Any) -> str:
+    """A text cell the general way: any value, escaped, cut, spaces kept."""
+    if value is None or value == "":
+        return ""
+    text = xml_text(value if value.__class__ is str else str(value))
+    if not text:
+        return ""
+    if text[0] == " " or text[-1] == " ":
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
-    def text(ref: str, value: Any) -> str:
-        if value is None or value == "":
-            return ""
-        if value.__class__ is not str:
-            value = str(value)
-        # xml_text's fast path inlined: most cells are short, printable and need nothing.
-        if not (
-            value.isprintable()
-            and "&" not in value
-            and "<" not in value
-            and ">" not in value
-            and len(value) <= MAX_CELL_TEXT
-        ):
-            value = xml_text(value)
-            if not value:
-                return ""
-        if value[0] == " " or value[-1] == " ":
-            return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
-        return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
 
-    def integer(ref: str, value: Any) -> str:
-        return "" if value is None else f'<c r="{ref}"><v>{int(value)}</v></c>'
+def _all_plain(values: Sequence[Any]) -> bool:
+    """Whether every value is non-empty text needing no escaping, cutting or kept spaces,
+    checked for the whole batch at once: joined by "|", an empty value shows as "||", an
+    edge space as "| " or " |" (a "|" in the text only sends the batch the long way)."""
+    if set(map(type, values)) != {str}:
+        return False
+    joined = "|" + "|".join(values) + "|"
+    return (
+        joined.isprintable()
+        and "&" not in joined
+        and "<" not in joined
+        and ">" not in joined
+        and "||" not in joined
+        and "| " not in joined
+        and " |" not in joined
+        and max(map(len, values)) <= MAX_CELL_TEXT
+    )
 
-    def score(ref: str, value: Any) -> str:
+
+def _column_cells(kinds: Sequence[Kind], zone: ZoneInfo) -> list[ColumnCells]:
+    """A list comprehension per kind of column: each common cell is an f-string rather than
+    a function call, which is most of the writing time (the whole-contest workbook has 14
+    million cells at 100,000 entries)."""
+
+    def text(ref: str, numbers: list[str], values: Sequence[Any]) -> list[str]:
+        if _all_plain(values):
+            return [
+                f'<c r="{ref}{n}" t="inlineStr"><is><t>{v}</t></is></c>'
+                for n, v in zip(numbers, values, strict=True)
+            ]
+        # Most text is short, printable and needs no escaping; the rest goes the long way.
+        return [
+            f'<c r="{ref}{n}" t="inlineStr"><is><t>{v}</t></is></c>'
+            if v.__class__ is str
+            and 0 < len(v) <= MAX_CELL_TEXT
+            and v.isprintable()
+            and "&" not in v
+            and "<" not in v
+            and ">" not in v
+            and v[0] != " "
+            and v[-1] != " "
+            else _text_cell(ref + n, v)
+            for n, v in zip(numbers, values, strict=True)
+        ]
+
+    def integer(ref: str, numbers: list[str], values: Sequence[Any]) -> list[str]:
+        return [
+            "" if v is None else f'<c r="{ref}{n}"><v>{v if v.__class__ is int else int(v)}</v></c>'
+            for n, v in zip(numbers, values, strict=True)
+        ]
+
+    def score(ref: str, numbers: list[str], values: Sequence[Any]) -> list[str]:
         # The stored number is already rounded half up to 2 decimals (SPEC 3.7), so a sum
         # in Excel adds what people see.
-        if value is None:
-            return ""
-        return f'<c r="{ref}" s="{STYLE_SCORE}"><v>{format_score(value)}</v></c>'
+        return [
+            "" if v is None else f'<c r="{ref}{n}" s="{STYLE_SCORE}"><v>{format_score(v)}</v></c>'
+            for n, v in zip(numbers, values, strict=True)
+        ]
 
-    def tenths(ref: str, value: Any) -> str:
-        if value is None:
-            return ""
-        return f'<c r="{ref}" s="{STYLE_SCORE}"><v>{value // 10}.{value % 10}</v></c>'
+    def tenths(ref: str, numbers: list[str], values: Sequence[Any]) -> list[str]:
+        return [
+            "" if v is None else f'<c r="{ref}{n}" s="{STYLE_SCORE}"><v>{v // 10}.{v % 10}</v></c>'
+            for n, v in zip(numbers, values, strict=True)
+        ]
 
-    def moment(ref: str, value: Any) -> str:
-        if value is None:
-            return ""
-        return f'<c r="{ref}" s="{STYLE_DATETIME}"><v>{_serial(value, zone)}</v></c>'
+    def moment(ref: str, numbers: list[str], values: Sequence[Any]) -> list[str]:
+        return [
+            "" if v is None else f'<c r="{ref}{n}" s="{STYLE_DATETIME}"><v>{v}</v></c>'
+            for n, v in zip(numbers, _serials(values, zone), strict=True)
+        ]
 
-    def day(ref: str, value: Any) -> str:
-        if value is None:
-            return ""
-        serial = (value - EPOCH.date()).days
-        return f'<c r="{ref}" s="{STYLE_DATE}"><v>{serial}</v></c>'
+    def day(ref: str, numbers: list[str], values: Sequence[Any]) -> list[str]:
+        epoch = EPOCH.date()
+        return [
+            "" if v is None else f'<c r="{ref}{n}" s="{STYLE_DATE}"><v>{(v - epoch).days}</v></c>'
+            for n, v in zip(numbers, values, strict=True)
+        ]
 
-    writers: dict[str, CellWriter] = {
+    makers: dict[str, ColumnCells] = {
         "text": text,
         "int": integer,
         "score": score,
@@ -165,7 +221,7 @@ def _cell_writers(kinds: Sequence[Kind], zone: ZoneInfo) -> list[CellWriter]:
         "datetime": moment,
         "date": day,
     }
-    return [writers[kind] for kind in kinds]
+    return [makers[kind] for kind in kinds]
 
 
 class XlsxWriter:
@@ -185,8 +241,11 @@ class XlsxWriter:
     def __enter__(self) -> XlsxWriter:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, error: type[BaseException] | None, *exc: object) -> None:
+        if error is None:
+            self.close()
+        else:  # the file is thrown away: no placeholder sheet or workbook parts to add
+            self.zip.close()
 
     def add_sheet(
         self,
@@ -209,7 +268,7 @@ class XlsxWriter:
                 out.write(f'<c r="{ref}1" t="inlineStr" s="{STYLE_HEADER}"><is><t>')
                 out.write(f"{xml_text(header)}</t></is></c>")
             out.write("</row>")
-            count = _write_rows(out, refs, _cell_writers(kinds, self.zone), rows)
+            count = _write_rows(out, refs, _column_cells(kinds, self.zone), rows)
             last = f"{refs[-1]}{count + 1}"
             out.write(f'</sheetData><autoFilter ref="A1:{last}"/>')
             out.write('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" ')
@@ -259,18 +318,28 @@ class _Buffered:
         self.size = 0
 
 
+ROW_BATCH = 500
+
+
 def _write_rows(
-    out: _Buffered, refs: list[str], writers: list[CellWriter], rows: Iterable[Sequence[Any]]
+    out: _Buffered, refs: list[str], columns: list[ColumnCells], rows: Iterable[Sequence[Any]]
 ) -> int:
-    columns = list(zip(refs, writers, strict=True))
+    """Write the rows a batch at a time, column by column: a list comprehension per column
+    makes each common cell an f-string, not a function call (7.5 million cells in the
+    whole-contest workbook's score sheets)."""
     count = 0
-    for row_number, row in enumerate(rows, start=2):
-        if row_number > MAX_ROWS:
+    it = iter(rows)
+    while batch := list(islice(it, ROW_BATCH)):
+        if count + len(batch) >= MAX_ROWS:
             raise ValueError(f"more than {MAX_ROWS - 1} rows do not fit in one sheet")
-        r = str(row_number)
-        cells = [write(ref + r, value) for (ref, write), value in zip(columns, row, strict=True)]
-        out.write(f'<row r="{r}">{"".join(cells)}</row>')
-        count += 1
+        numbers = [str(n) for n in range(count + 2, count + 2 + len(batch))]
+        cells = [
+            make(ref, numbers, values)
+            for ref, make, values in zip(refs, columns, zip(*batch, strict=True), strict=True)
+        ]
+        starts = [f'<row r="{n}">' for n in numbers]
+        out.write("".join(chain.from_iterable(zip(starts, *cells, repeat("</row>")))))
+        count += len(batch)
     return count
 
 

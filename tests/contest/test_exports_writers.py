@@ -191,3 +191,46 @@ def test_content_disposition_names_files_in_utf8() -> None:
 def test_safe_filename_drops_path_and_forbidden_characters() -> None:
     assert safe_filename('../a/b\\c:d*"e"<f>|g?') == "-a-b-c-d--e--f--g-"
     assert safe_filename(" . ") == "export"
+
+
+def test_xlsx_text_batches_with_odd_values_among_plain_ones(tmp_path: Path) -> None:
+    # Batches of plain text take a shorter path; one odd value must still come out right.
+    path = tmp_path / "d.xlsx"
+    odd = {7: "a|b", 600: "| x", 900: "x |", 1200: "", 1300: None, 1500: " y", 1700: "a&b",
+           1800: 42, 2100: "||"}  # fmt: skip
+    rows = [(odd.get(i, f"项目{i}"), f"n{i}") for i in range(2500)]
+    with XlsxWriter(path) as writer:
+        writer.add_sheet("t", ["a", "b"], ["text", "text"], rows)
+
+    sheet = openpyxl.load_workbook(path)["t"]
+    expected = {1200: None, 1300: None, 1800: "42"}
+    got = [(a.value, b.value) for a, b in sheet.iter_rows(min_row=2)]
+    assert got == [(expected.get(i, a), b) for i, (a, b) in enumerate(rows)]
+
+
+@pytest.mark.parametrize(
+    ("zone", "moment", "shown"),
+    [
+        (
+            "Europe/London",
+            datetime(2023, 7, 1, 12, 0, 30, tzinfo=UTC),
+            datetime(2023, 7, 1, 13, 0, 30),
+        ),
+        ("Europe/London", datetime(2023, 1, 1, 12, 0, tzinfo=UTC), datetime(2023, 1, 1, 12, 0)),
+        ("America/New_York", datetime(2023, 3, 12, 7, 0, tzinfo=UTC), datetime(2023, 3, 12, 3, 0)),
+        ("Asia/Shanghai", datetime(2023, 1, 1, 20, 0), datetime(2023, 1, 1, 20, 0)),  # naive: local
+    ],
+)
+def test_xlsx_times_in_the_display_zone(
+    tmp_path: Path, zone: str, moment: datetime, shown: datetime
+) -> None:
+    path = tmp_path / "e.xlsx"
+    with XlsxWriter(path, zone=ZoneInfo(zone)) as writer:
+        writer.add_sheet("t", ["at"], ["datetime"], [(moment,)])
+
+    assert openpyxl.load_workbook(path)["t"]["A2"].value == shown
+
+
+def test_xlsx_rows_of_the_wrong_length_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError), XlsxWriter(tmp_path / "f.xlsx") as writer:
+        writer.add_sheet("t", ["a", "b"], ["text", "int"], [("x", 1), ("y",)])
