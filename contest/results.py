@@ -13,9 +13,10 @@ a look (the organiser's comparison) without touching the round; carry-over alway
 takes the previous rounds as they are set.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import islice
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, case, func, select
@@ -47,7 +48,7 @@ from scoring import (
     order_by_score,
     preview_advancement,
     rank_round,
-    score_round,
+    score_entries,
 )
 from scoring.bulk import gc_paused
 
@@ -149,8 +150,7 @@ class RoundResults:
     rankings: dict[str | None, tuple[ResultLine, ...]]
     zscore: ZScoreParams | None
     judge_names: dict[int, str]
-    sheets: Sequence[tuple[int, int, int]] = ()
-    _by_entry: dict[int, list[tuple[int, int]]] | None = field(default=None, repr=False)
+    sheets: Mapping[int, Sequence[tuple[int, ...]]] = field(default_factory=dict, repr=False)
 
     @property
     def track_codes(self) -> tuple[str, ...]:
@@ -167,8 +167,6 @@ class RoundResults:
     def judges(self, line: ResultLine) -> tuple[JudgeTotal, ...]:
         """The entry's submitted totals, highest first, marking those the trimmed mean
         dropped. Organisers only: judges never see each other's scores."""
-        if self._by_entry is None:
-            self._by_entry = _group_by_entry(self.sheets)
         dropped = set(line.dropped_judge_ids)
         totals = [
             JudgeTotal(
@@ -178,7 +176,7 @@ class RoundResults:
                 tenths,
                 judge_id in dropped,
             )
-            for judge_id, tenths in self._by_entry.get(line.entry_id, ())
+            for tenths, judge_id, *_ in self.sheets.get(line.entry_id, ())
         ]
         totals.sort(key=lambda t: (-t.total, t.judge_id))
         return tuple(totals)
@@ -193,15 +191,14 @@ class RoundResults:
 class RoundData:
     """What the scoring rules need of a round, loaded once (see ``load_round``).
 
-    ``rows`` are the submitted sheets as ``(judge_id, entry_id, total_tenths, *tb)``
-    with ``tb`` the sheet's value of each tie-break criterion in priority order;
-    ``sheets`` the same rows cut to their first three columns."""
+    ``sheets``: entry_id -> the entry's submitted sheets (an empty list when it has none)
+    as rows ``(total_tenths, judge_id, entry_id, *tb)``, with ``tb`` the sheet's value of
+    each tie-break criterion in priority order; ``scoring.score_entries`` reads the first
+    two columns. Rows are the query's own tuples, grouped once."""
 
     round: Round
     entries: dict[int, EntryInfo]
-    rows: list[tuple[int, ...]]
-    sheets: list[tuple[int, int, int]]
-    tiebreaks: int
+    sheets: dict[int, list[tuple[int, ...]]]
     previous: dict[int, Score] | None
 
     @property
@@ -228,7 +225,8 @@ def round_results(
 def combined_scores(db: Session, round_: Round) -> dict[int, Score]:
     """entry_id -> combined score in the round of every scored entry (for carry-over)."""
     data = load_round(db, round_)
-    scores = score_round(data.sheets, rules_of(round_), tracks=data.tracks, previous=data.previous)
+    rules = rules_of(round_)
+    scores = score_entries(data.sheets, rules, tracks=data.tracks, previous=data.previous)
     return {e: s.combined for e, s in scores.entries.items() if s.combined is not None}
 
 
@@ -249,16 +247,26 @@ def load_round(db: Session, round_: Round) -> RoundData:
     assert round_.id is not None
     entries = {info.entry_id: info for info in _entries(db, round_.id)}
     criterion_ids = tiebreak_criteria(db, round_.id)
-    rows = _sheet_rows(db, round_.id, criterion_ids)
-    if any(row[1] not in entries for row in rows):
-        # Sheets of withdrawn entries (or of entries taken out of the round) count nowhere.
-        rows = [row for row in rows if row[1] in entries]
-    sheets = [row[:3] for row in rows] if criterion_ids else rows
+    sheets = _by_entry(_sheet_rows(db, round_.id, criterion_ids), entries)
     previous = None
     if round_.carry_over_weight:
         before = rounds.previous_round(db, round_)
         previous = combined_scores(db, before) if before is not None else None
-    return RoundData(round_, entries, rows, sheets, len(criterion_ids), previous)  # type: ignore[arg-type]
+    return RoundData(round_, entries, sheets, previous)
+
+
+def _by_entry(
+    rows: Iterable[tuple[int, ...]], entries: Mapping[int, EntryInfo]
+) -> dict[int, list[tuple[int, ...]]]:
+    """Sheet rows grouped by entry (column 2), for every entry of the round."""
+    grouped: dict[int, list[tuple[int, ...]]] = {entry_id: [] for entry_id in entries}
+    get = grouped.get
+    for row in rows:
+        sheets = get(row[2])
+        # Sheets of withdrawn entries (or of entries taken out of the round) count nowhere.
+        if sheets is not None:
+            sheets.append(row)
+    return grouped
 
 
 @gc_paused
@@ -272,7 +280,7 @@ def compute(
     """Score and rank loaded data (SPEC 3.1-3.5); queries only tracks and judges' names."""
     round_ = data.round
     rules = rules_of(round_, normalization)
-    scores = score_round(data.sheets, rules, tracks=data.tracks, previous=data.previous)
+    scores = score_entries(data.sheets, rules, tracks=data.tracks, previous=data.previous)
     orders = [order_by_score(scores)]
     if overall:
         orders.append(order_by_score(scores, by_track=False))
@@ -298,27 +306,14 @@ def compute(
     )
 
 
-def _criterion_sums(data: RoundData, needed: frozenset[int]) -> dict[int, list[int]]:
+def _criterion_sums(data: RoundData, needed: frozenset[int]) -> dict[int, tuple[int, ...]]:
     """entry_id -> its tie-break criteria summed over its submitted sheets, in priority
     order (SPEC 3.5b), for the entries still tied after score and median only."""
-    k = data.tiebreaks
-    sums: dict[int, list[int]] = {entry_id: [0] * k for entry_id in needed}
-    if not k or not needed:
-        return sums
-    get, positions = sums.get, range(k)
-    for row in data.rows:
-        acc = get(row[1])
-        if acc is not None:
-            for i in positions:
-                acc[i] += row[3 + i]
-    return sums
-
-
-def _group_by_entry(sheets: Iterable[tuple[int, int, int]]) -> dict[int, list[tuple[int, int]]]:
-    grouped: dict[int, list[tuple[int, int]]] = {}
-    for judge_id, entry_id, tenths in sheets:
-        grouped.setdefault(entry_id, []).append((judge_id, tenths))
-    return grouped
+    first = 3  # a sheet row's tie-break columns follow its total, judge and entry
+    return {
+        entry_id: tuple(map(sum, islice(zip(*data.sheets[entry_id], strict=True), first, None)))
+        for entry_id in needed
+    }
 
 
 # Queries.
@@ -340,7 +335,7 @@ def _entries(db: Session, round_id: int) -> list[EntryInfo]:
 
 
 def _sheet_rows(db: Session, round_id: int, criterion_ids: Sequence[int]) -> list[tuple[int, ...]]:
-    """(judge_id, entry_id, total_tenths, *tie-break values) of every submitted sheet.
+    """(total_tenths, judge_id, entry_id, *tie-break values) of every submitted sheet.
 
     The tie-break values ride along in the same scan: in a national round most entries
     share a score with another (scores are tenths, entries tens of thousands), so a
@@ -352,7 +347,7 @@ def _sheet_rows(db: Session, round_id: int, criterion_ids: Sequence[int]) -> lis
     ]
     return _plain_rows(
         db,
-        select(ScoreSheet.judge_id, ScoreSheet.entry_id, func.sum(value), *tiebreaks)
+        select(func.sum(value), ScoreSheet.judge_id, ScoreSheet.entry_id, *tiebreaks)
         .join(CriterionScore, CriterionScore.sheet_id == ScoreSheet.id)
         .where(ScoreSheet.round_id == round_id, ScoreSheet.state == SheetState.submitted.value)
         .group_by(ScoreSheet.id),

@@ -25,7 +25,7 @@ from scoring.awards import (
 from scoring.display import format_score
 from scoring.normalise import normalised_total, zscore_params
 from scoring.rank import entries_needing_criteria, order_by_score, rank_round
-from scoring.scores import score_round
+from scoring.scores import score_entries, score_round
 from scoring.totals import judge_total
 from scoring.types import (
     TOLERANCE,
@@ -76,6 +76,7 @@ __all__ = [
     "order_by_score",
     "preview_advancement",
     "rank_round",
+    "score_entries",
     "score_round",
     "zscore_params",
 ]

@@ -7,6 +7,7 @@ totals the lowest judge id is struck, of equal highest totals the highest judge 
 """
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 from operator import itemgetter
 
@@ -31,7 +32,7 @@ class FractionCache(dict[tuple[int, int], Fraction]):
 
 
 def aggregate_exact(
-    ordered: list[tuple[int, int]], trim: bool, fractions: FractionCache
+    ordered: Sequence[Sequence[int]], trim: bool, fractions: FractionCache
 ) -> Aggregated:
     """Round score and median in points of totals given in tenths, exactly (SPEC 3.3).
 
@@ -46,8 +47,8 @@ def aggregate_exact(
     total = sum(map(_value, ordered))
     if not trim:
         return n, fractions[total, 10 * n], median, ()
-    (low, low_judge), (high, high_judge) = ordered[0], ordered[-1]
-    return n, fractions[total - low - high, 10 * (n - 2)], median, (high_judge, low_judge)
+    low, high = ordered[0], ordered[-1]
+    return n, fractions[total - low[0] - high[0], 10 * (n - 2)], median, (high[1], low[1])
 
 
 def aggregate_float(ordered: list[tuple[float, int]], trim: bool) -> Aggregated:

@@ -2,7 +2,7 @@
 
 import math
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from scoring.types import JudgeStats, ZScoreParams
 
@@ -29,6 +29,23 @@ def zscore_params(sheets: Iterable[tuple[int, int, int]]) -> ZScoreParams:
         if totals is None:
             per_judge[judge_id] = totals = []
         totals.append(tenths)
+    return _params(per_judge)
+
+
+def zscore_of_entries(sheets: Mapping[int, Iterable[Sequence[int]]]) -> ZScoreParams:
+    """``zscore_params`` of sheets grouped by entry, each starting (total_tenths, judge_id)."""
+    per_judge: dict[int, list[int]] = {}
+    for entry_sheets in sheets.values():
+        for sheet in entry_sheets:
+            totals = per_judge.get(sheet[1])
+            if totals is None:
+                per_judge[sheet[1]] = totals = []
+            totals.append(sheet[0])
+    return _params(per_judge)
+
+
+def _params(per_judge: dict[int, list[int]]) -> ZScoreParams:
+    """The parameters from each judge's totals in tenths."""
     if not per_judge:
         return ZScoreParams(mean=0.0, std=0.0, judges={})
     sums = {j: (len(t), sum(t), sum(map(operator.mul, t, t))) for j, t in per_judge.items()}

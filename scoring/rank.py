@@ -95,19 +95,19 @@ def _by_criterion_means(
     group: list[EntryScore], criterion_sums: Mapping[int, Sequence[int]]
 ) -> list[tuple[tuple[int, ...], EntryScore]]:
     """The tied group keyed by its tie-break criterion means, in priority order (3.5b)."""
-    missing = [entry.entry_id for entry in group if entry.entry_id not in criterion_sums]
-    if missing:
-        raise ValueError(f"criterion sums needed for tied entries {missing}")
+    try:
+        # Tuples, so that sums given as lists and as tuples compare alike.
+        keyed = [(tuple(criterion_sums[entry.entry_id]), entry) for entry in group]
+    except KeyError:
+        missing = [entry.entry_id for entry in group if entry.entry_id not in criterion_sums]
+        raise ValueError(f"criterion sums needed for tied entries {missing}") from None
     counts = {entry.judge_count for entry in group}
     if len(counts) == 1:
         # Same number of sheets: the sums order the entries exactly as the means do.
-        return [(tuple(criterion_sums[entry.entry_id]), entry) for entry in group]
+        return keyed
     # Means, not sums: scaled by the judge counts' common multiple, each is an integer.
     common = math.lcm(*counts)
-    return [
-        (tuple([s * (common // e.judge_count) for s in criterion_sums[e.entry_id]]), e)
-        for e in group
-    ]
+    return [(tuple([s * (common // e.judge_count) for s in sums]), e) for sums, e in keyed]
 
 
 def _scopes(scores: RoundScores, by_track: bool) -> list[tuple[str | None, list[EntryScore]]]:

@@ -12,7 +12,7 @@ from scoring.aggregate import (
     carry_over,
 )
 from scoring.bulk import gc_paused
-from scoring.normalise import zscore_params
+from scoring.normalise import zscore_of_entries
 from scoring.types import (
     Aggregation,
     EntryScore,
@@ -23,8 +23,9 @@ from scoring.types import (
     ZScoreParams,
 )
 
-# An entry's totals as (total_tenths, judge_id).
-_Totals = list[tuple[int, int]]
+# An entry's submitted sheets, each a sequence that starts (total_tenths, judge_id):
+# (tenths, judge) pairs here, the results service's query rows as they come there.
+EntrySheets = list[tuple[int, ...]]
 _judge_id = itemgetter(1)
 
 
@@ -46,9 +47,29 @@ def score_round(
     only to entries found there; the others' combined score is their round score.
     Under ``none`` a float previous score is taken at its exact binary value.
     """
-    sheets = list(sheets)
-    totals = _group_by_entry(sheets, tracks)
-    params = zscore_params(sheets) if rules.normalization is Normalization.zscore else None
+    return score_entries(_group_by_entry(sheets), rules, tracks=tracks, previous=previous)
+
+
+@gc_paused
+def score_entries(
+    sheets: Mapping[int, EntrySheets],
+    rules: RoundRules,
+    *,
+    tracks: Mapping[int, str],
+    previous: Mapping[int, Score] | None = None,
+) -> RoundScores:
+    """``score_round`` over sheets already grouped by entry: entry_id -> its sheets, each
+    a sequence starting ``(total_tenths, judge_id)`` (further items are ignored). Each
+    list is sorted in place. An entry of ``tracks`` without a list, or with an empty
+    one, is unscored.
+
+    The results service groups its query rows itself (it keeps them for each judge's
+    total and the tie-break sums), so they are walked once rather than three times.
+    """
+    unknown = sheets.keys() - tracks.keys()
+    if unknown:
+        raise ValueError(f"sheets for entries not in the round: {sorted(unknown)[:10]}")
+    params = zscore_of_entries(sheets) if rules.normalization is Normalization.zscore else None
     fractions = FractionCache()
     maps = _affine_maps(params) if params is not None else {}
     trim_from = rules.trim_min_judges if rules.aggregation is Aggregation.trimmed_mean else math.inf
@@ -57,38 +78,35 @@ def score_round(
     carried = _previous_scores(previous or {}, exact=params is None) if weight else {}
     entries: dict[int, EntryScore] = {}
     for entry_id, track in tracks.items():
-        pairs = totals.get(entry_id)
-        if pairs is None:
+        ordered = sheets.get(entry_id)
+        if not ordered:
             entries[entry_id] = EntryScore(entry_id, track, 0, None, None, None)
             continue
-        pairs.sort()
-        if len(set(map(_judge_id, pairs))) != len(pairs):
+        ordered.sort()
+        if len(set(map(_judge_id, ordered))) != len(ordered):
             # A judge counted twice would silently weigh double in the entry's score.
             raise ValueError(f"entry {entry_id} has two sheets from the same judge")
-        trim = len(pairs) >= trim_from
+        trim = len(ordered) >= trim_from
         if params is None:
-            n, score, median, dropped = aggregate_exact(pairs, trim, fractions)
+            n, score, median, dropped = aggregate_exact(ordered, trim, fractions)
         else:
-            n, score, median, dropped = aggregate_float(_normalise(pairs, maps, params.mean), trim)
+            n, score, median, dropped = aggregate_float(
+                _normalise(ordered, maps, params.mean), trim
+            )
         combined = carry_over(score, carried[entry_id], weight) if entry_id in carried else score
         entries[entry_id] = EntryScore(entry_id, track, n, score, combined, median, dropped)
     return RoundScores(rules.normalization, entries, params)
 
 
-def _group_by_entry(
-    sheets: list[tuple[int, int, int]], tracks: Mapping[int, str]
-) -> dict[int, _Totals]:
-    """Each entry's totals, refusing sheets for entries outside the round."""
-    totals: dict[int, _Totals] = {}
+def _group_by_entry(sheets: Iterable[tuple[int, int, int]]) -> dict[int, EntrySheets]:
+    """Each entry's (total_tenths, judge_id) pairs."""
+    grouped: dict[int, EntrySheets] = {}
     for judge_id, entry_id, tenths in sheets:
-        entry_totals = totals.get(entry_id)
-        if entry_totals is None:
-            totals[entry_id] = entry_totals = []
-        entry_totals.append((tenths, judge_id))
-    unknown = totals.keys() - tracks.keys()
-    if unknown:
-        raise ValueError(f"sheets for entries not in the round: {sorted(unknown)[:10]}")
-    return totals
+        pairs = grouped.get(entry_id)
+        if pairs is None:
+            grouped[entry_id] = pairs = []
+        pairs.append((tenths, judge_id))
+    return grouped
 
 
 def _affine_maps(params: ZScoreParams) -> dict[int, tuple[float, float]]:
@@ -97,11 +115,12 @@ def _affine_maps(params: ZScoreParams) -> dict[int, tuple[float, float]]:
 
 
 def _normalise(
-    pairs: _Totals, maps: dict[int, tuple[float, float]], mean: float
+    sheets: EntrySheets, maps: dict[int, tuple[float, float]], mean: float
 ) -> list[tuple[float, int]]:
     """The entry's totals normalised as by normalised_total(), sorted ascending."""
     values: list[tuple[float, int]] = []
-    for tenths, judge_id in pairs:
+    for sheet in sheets:
+        tenths, judge_id = sheet[0], sheet[1]
         judge = maps.get(judge_id)
         if judge is None:
             values.append((tenths / 10, judge_id))

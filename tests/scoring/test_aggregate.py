@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from scoring import Aggregation, RoundRules, carry_over
+from scoring import Aggregation, Normalization, RoundRules, carry_over, score_entries, score_round
 from tests.scoring.builders import score
 
 TRIMMED = RoundRules()
@@ -113,3 +113,25 @@ def test_score_round_rejects_two_sheets_from_one_judge():
 
     with pytest.raises(ValueError, match="same judge"):
         score_round([(1, 1, 800), (1, 1, 700)], RoundRules(), tracks={1: "startup"})
+
+
+@pytest.mark.parametrize("rules", [TRIMMED, MEAN, RoundRules(normalization=Normalization.zscore)])
+def test_score_entries_matches_score_round_and_ignores_extra_columns(rules):
+    sheets = [(j, e, 500 + 37 * j * e % 400) for e in (1, 2, 3) for j in range(1, 6)]
+    tracks = {1: "startup", 2: "startup", 3: "creative", 4: "creative"}
+    # Rows as the results service passes them: (total, judge, entry, *tie-break values).
+    by_entry: dict[int, list[tuple[int, ...]]] = {4: []}
+    for judge_id, entry_id, tenths in sheets:
+        by_entry.setdefault(entry_id, []).append((tenths, judge_id, entry_id, 99, 7))
+
+    grouped = score_entries(by_entry, rules, tracks=tracks)
+
+    assert grouped == score_round(sheets, rules, tracks=tracks)
+    assert grouped.entries[4].combined is None
+
+
+def test_score_entries_rejects_what_score_round_rejects():
+    with pytest.raises(ValueError, match="not in the round"):
+        score_entries({1: [(800, 1)]}, RoundRules(), tracks={2: "startup"})
+    with pytest.raises(ValueError, match="same judge"):
+        score_entries({1: [(800, 1), (700, 1)]}, RoundRules(), tracks={1: "startup"})
