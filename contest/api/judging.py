@@ -124,9 +124,14 @@ async def save_sheet(
     body: SheetIn, target: ScoringTarget, request: Request, db: DbSession, user: CurrentJudge
 ) -> SheetOut:
     # The hot path (every autosave): checked first with a reader, then written in a short
-    # transaction that checks the assignment again, as it may have changed in between.
+    # transaction. On SQLite that is a new transaction, which checks the assignment again
+    # as it may have changed in between; on PostgreSQL it is the request's own.
     def save(session: Session) -> SheetOut:
-        current = judging.scoring_target(session, user, target.round.id, target.entry.id)
+        current = (
+            target
+            if session is db
+            else judging.scoring_target(session, user, target.round.id, target.entry.id)
+        )
         view = judging.save_sheet(
             session,
             judge=current.judge,
