@@ -18,7 +18,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -80,6 +80,11 @@ XLSX_MAGIC = b"PK\x03\x04"
 class Table:
     header: list[str]
     rows: list[tuple[int, list[str]]]
+
+
+NEXT_ENTRY_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('entries', 'id')) FROM generate_series(1, :count)"
+)
 
 
 def _cell(value: Any) -> str:
@@ -277,11 +282,7 @@ def _insert(db: Session, contest: Contest, prepared: list[Prepared]) -> list[int
         }
         for item in prepared
     ]
-    # Core, not the ORM's bulk path: insertmanyvalues sends a few multi-row INSERTs and
-    # returns the new ids in the order of the rows.
-    table = Entry.__table__  # type: ignore[attr-defined]
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = list(db.execute(statement, values).scalars())
+    ids = _insert_entries(db, values)
     members = [
         {"entry_id": entry_id, "position": position, "name": name}
         for entry_id, item in zip(ids, prepared, strict=True)
@@ -296,6 +297,21 @@ def _insert(db: Session, contest: Contest, prepared: list[Prepared]) -> list[int
             [{"round_id": first.id, "entry_id": i, "status": EntryStatus.in_.value} for i in ids],
         )
     return ids
+
+
+def _insert_entries(db: Session, values: list[dict[str, Any]]) -> list[int]:
+    """Insert the entries; their new ids, in the order of the rows."""
+    table = Entry.__table__  # type: ignore[attr-defined]
+    if db.get_bind().dialect.name == "postgresql":
+        # Ids taken from the sequence first, then a plain executemany: psycopg would
+        # otherwise parse the text of each huge multi-row INSERT ... RETURNING, which cost
+        # most of a 5,000-row import.
+        ids = sorted(db.execute(NEXT_ENTRY_IDS, {"count": len(values)}).scalars())
+        db.execute(insert(table), [{**row, "id": i} for row, i in zip(values, ids, strict=True)])
+        return ids
+    # SQLite: insertmanyvalues sends a few multi-row INSERTs and returns the ids in order.
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(db.execute(statement, values).scalars())
 
 
 def import_entries(
