@@ -23,13 +23,8 @@ def zscore_params(sheets: Iterable[tuple[int, int, int]]) -> ZScoreParams:
 
     ``sheets`` are ``(judge_id, entry_id, total_tenths)`` for every track of the round.
     """
-    per_judge: dict[int, list[int]] = {}
-    for judge_id, _entry_id, tenths in sheets:
-        totals = per_judge.get(judge_id)
-        if totals is None:
-            per_judge[judge_id] = totals = []
-        totals.append(tenths)
-    return _params(per_judge)
+    # The parameters do not depend on which entry a total belongs to: one group will do.
+    return zscore_of_entries({0: [(tenths, judge_id) for judge_id, _entry, tenths in sheets]})
 
 
 def zscore_of_entries(sheets: Mapping[int, Iterable[Sequence[int]]]) -> ZScoreParams:
