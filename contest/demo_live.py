@@ -109,9 +109,7 @@ def _submit(
     )
     judging.save_sheet(
         db,
-        judge=judge,
-        round_=round_,
-        entry=entry,
+        judging.SheetTarget.of(round_, judge, entry),
         scores=scores,
         comment=rng.choice(pool),
         submit=True,

@@ -87,6 +87,7 @@ def score_round(
                 "entry_id": entry_id,
                 "state": SheetState.submitted.value,
                 "comment": _comment(total_share, rng),
+                "total_tenths": sum(v for _c, v in marks),
                 "revision": rng.randint(1, 4),
                 "created_at": when - timedelta(minutes=rng.randrange(5, 90)),
                 "updated_at": when,

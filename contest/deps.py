@@ -121,21 +121,32 @@ def _writes_late(request: Request) -> bool:
 
 
 async def run_write(request: Request, db: Session, work: Callable[[Session], Result]) -> Result:
-    """Run a `writes_late` route's writes in one short transaction, in one worker thread.
+    """Run a `writes_late` route's writes in one short transaction, in one worker thread,
+    and finish the request's session in the same trip (the route does no more database
+    work after its writes).
 
-    PostgreSQL locks rows, not the database: the request's own session does. On SQLite
-    the work gets its own transaction under the write queue, committed before the queue
-    is released; `work` must check again whatever it relies on, as it sees the database
+    PostgreSQL locks rows, not the database: the request's own session does the work. On
+    SQLite the work gets its own transaction under the write queue, committed before the
+    queue is released; `work` must check whatever it relies on, as it sees the database
     after the route's earlier reads.
     """
     database: Database = request.app.state.database
     if database.write_queue is None:
-        return await run_in_threadpool(work, db)
+        return await run_in_threadpool(_then_commit, db, work)
     async with _waiting(database.write_queue, database):
-        return await run_in_threadpool(_in_write_transaction, database, work)
+        return await run_in_threadpool(_in_write_transaction, database, db, work)
 
 
-def _in_write_transaction(database: Database, work: Callable[[Session], Result]) -> Result:
+def _then_commit(db: Session, work: Callable[[Session], Result]) -> Result:
+    result = work(db)
+    db.commit()
+    return result
+
+
+def _in_write_transaction(
+    database: Database, reader: Session, work: Callable[[Session], Result]
+) -> Result:
+    reader.close()  # its reads are done; no need for a second trip to end them
     with Session(database.write_engine, expire_on_commit=False) as session:
         result = work(session)
         session.commit()

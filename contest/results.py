@@ -14,12 +14,13 @@ takes the previous rounds as they are set.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import islice
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import URL, Connection, Engine, NullPool, Select, case, create_engine, func, select
 from sqlmodel import Session
 
 from contest import rounds
@@ -187,19 +188,32 @@ class RoundResults:
         return normalised_total(self.zscore, judge_id, tenths)
 
 
-@dataclass(frozen=True)
+@dataclass
 class RoundData:
     """What the scoring rules need of a round, loaded once (see ``load_round``).
 
     ``sheets``: entry_id -> the entry's submitted sheets (an empty list when it has none)
-    as rows ``(total_tenths, judge_id, entry_id, *tb)``, with ``tb`` the sheet's value of
-    each tie-break criterion in priority order; ``scoring.score_entries`` reads the first
-    two columns. Rows are the query's own tuples, grouped once."""
+    as rows ``(total_tenths, judge_id, entry_id)``, the query's own tuples grouped once.
+    The tie-break sums are read when a ranking first needs them (``criterion_sums``), or
+    are already being read on a second connection (``pending_sums``)."""
 
     round: Round
     entries: dict[int, EntryInfo]
     sheets: dict[int, list[tuple[int, ...]]]
     previous: dict[int, Score] | None
+    pending_sums: Future[dict[int, tuple[int, ...]]] | None = field(default=None, repr=False)
+    _criterion_sums: dict[int, tuple[int, ...]] | None = field(default=None, repr=False)
+
+    def criterion_sums(self, db: Session) -> dict[int, tuple[int, ...]]:
+        """entry_id -> its tie-break criteria summed over its submitted sheets, in
+        priority order (SPEC 3.5b); entries without a submitted sheet are absent."""
+        if self._criterion_sums is None:
+            assert self.round.id is not None
+            if self.pending_sums is not None:
+                self._criterion_sums = self.pending_sums.result()
+            else:
+                self._criterion_sums = _tiebreak_sums(db, self.round.id)
+        return self._criterion_sums
 
     @property
     def tracks(self) -> dict[int, str]:
@@ -224,7 +238,7 @@ def round_results(
 @gc_paused
 def combined_scores(db: Session, round_: Round) -> dict[int, Score]:
     """entry_id -> combined score in the round of every scored entry (for carry-over)."""
-    data = load_round(db, round_)
+    data = load_round(db, round_, tiebreaks=False)
     rules = rules_of(round_)
     scores = score_entries(data.sheets, rules, tracks=data.tracks, previous=data.previous)
     return {e: s.combined for e, s in scores.entries.items() if s.combined is not None}
@@ -241,18 +255,47 @@ def rules_of(round_: Round, normalization: Normalization | str | None = None) ->
 
 
 @gc_paused
-def load_round(db: Session, round_: Round) -> RoundData:
-    """The round's entries, submitted sheets with their tie-break values, and the
-    previous round's combined scores when the round carries them over."""
+def load_round(db: Session, round_: Round, *, tiebreaks: bool = True) -> RoundData:
+    """The round's entries, submitted sheets and the previous round's combined scores
+    when the round carries them over. In a big round the tie-break sums (``tiebreaks``)
+    are read on a second connection meanwhile."""
     assert round_.id is not None
+    rows = _sheet_rows(db, round_.id)
+    pending = None
+    if tiebreaks and len(rows) >= PARALLEL_FROM:
+        pending = _side_reads().submit(_tiebreak_sums_apart, db.get_bind(), round_.id)
     entries = {info.entry_id: info for info in _entries(db, round_.id)}
-    criterion_ids = tiebreak_criteria(db, round_.id)
-    sheets = _by_entry(_sheet_rows(db, round_.id, criterion_ids), entries)
+    sheets = _by_entry(rows, entries)
     previous = None
     if round_.carry_over_weight:
         before = rounds.previous_round(db, round_)
         previous = combined_scores(db, before) if before is not None else None
-    return RoundData(round_, entries, sheets, previous)
+    return RoundData(round_, entries, sheets, previous, pending)
+
+
+# From this many submitted sheets, the tie-break sums (the one query that reads the
+# round's criterion scores) run on a second connection while the entries are read and
+# scored: 100,000 entries x 5 judges ranked in ~2/3 of the time on 2 cores. SQLite and
+# PostgreSQL both work on the query outside the GIL.
+PARALLEL_FROM = 20_000
+
+
+@cache
+def _side_reads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="results")
+
+
+@cache
+def _side_engine(url: URL) -> Engine:
+    """A connection apart from the request's pool (whose slots the requests count), made
+    for each use: only big rounds come here, for whom connecting costs nothing."""
+    connect_args = {"check_same_thread": False} if url.drivername.startswith("sqlite") else {}
+    return create_engine(url, poolclass=NullPool, connect_args=connect_args)
+
+
+def _tiebreak_sums_apart(bind: Engine | Connection, round_id: int) -> dict[int, tuple[int, ...]]:
+    with Session(_side_engine(bind.engine.url)) as side:
+        return _tiebreak_sums(side, round_id)
 
 
 def _by_entry(
@@ -285,7 +328,7 @@ def compute(
     if overall:
         orders.append(order_by_score(scores, by_track=False))
     needed = frozenset().union(*(entries_needing_criteria(order) for order in orders))
-    sums = _criterion_sums(data, needed)
+    sums = _needed_sums(data.criterion_sums(db) if needed else {}, needed)
     rankings: dict[str | None, tuple[ResultLine, ...]] = {}
     for order in orders:
         for ranking in rank_round(order, criterion_sums=sums):
@@ -306,14 +349,13 @@ def compute(
     )
 
 
-def _criterion_sums(data: RoundData, needed: frozenset[int]) -> dict[int, tuple[int, ...]]:
-    """entry_id -> its tie-break criteria summed over its submitted sheets, in priority
-    order (SPEC 3.5b), for the entries still tied after score and median only."""
-    first = 3  # a sheet row's tie-break columns follow its total, judge and entry
-    return {
-        entry_id: tuple(map(sum, islice(zip(*data.sheets[entry_id], strict=True), first, None)))
-        for entry_id in needed
-    }
+def _needed_sums(
+    sums: Mapping[int, tuple[int, ...]], needed: frozenset[int]
+) -> dict[int, tuple[int, ...]]:
+    """The tie-break sums of the entries still tied after score and median only (zeros
+    for one whose sheets lack the tie-break criteria, added to the rubric later)."""
+    zeros = tuple(0 for _ in next(iter(sums.values()), ()))
+    return {entry_id: sums.get(entry_id, zeros) for entry_id in needed}
 
 
 # Queries.
@@ -334,24 +376,41 @@ def _entries(db: Session, round_id: int) -> list[EntryInfo]:
     return list(map(EntryInfo._make, rows))
 
 
-def _sheet_rows(db: Session, round_id: int, criterion_ids: Sequence[int]) -> list[tuple[int, ...]]:
-    """(total_tenths, judge_id, entry_id, *tie-break values) of every submitted sheet.
-
-    The tie-break values ride along in the same scan: in a national round most entries
-    share a score with another (scores are tenths, entries tens of thousands), so a
-    second query for "the few entries still tied" would read most of the table again.
-    """
-    value = CriterionScore.value_tenths
-    tiebreaks = [
-        func.sum(case((CriterionScore.criterion_id == c, value), else_=0)) for c in criterion_ids
-    ]
+def _sheet_rows(db: Session, round_id: int) -> list[tuple[int, ...]]:
+    """(total_tenths, judge_id, entry_id) of every submitted sheet: one scan of the
+    sheets, whose totals every save keeps (no sum over the round's criterion scores)."""
     return _plain_rows(
         db,
-        select(func.sum(value), ScoreSheet.judge_id, ScoreSheet.entry_id, *tiebreaks)
-        .join(CriterionScore, CriterionScore.sheet_id == ScoreSheet.id)
-        .where(ScoreSheet.round_id == round_id, ScoreSheet.state == SheetState.submitted.value)
-        .group_by(ScoreSheet.id),
+        select(ScoreSheet.total_tenths, ScoreSheet.judge_id, ScoreSheet.entry_id).where(
+            ScoreSheet.round_id == round_id, ScoreSheet.state == SheetState.submitted.value
+        ),
     )
+
+
+def _tiebreak_sums(db: Session, round_id: int) -> dict[int, tuple[int, ...]]:
+    """entry_id -> each tie-break criterion summed over the entry's submitted sheets, in
+    tiebreak_priority order, in one query for the whole round: in a national round most
+    entries share a score with another (scores are tenths, entries tens of thousands),
+    so asking for "the few entries still tied" would read most of the table anyway."""
+    criterion_ids = tiebreak_criteria(db, round_id)
+    if not criterion_ids:
+        return {}
+    value = CriterionScore.value_tenths
+    sums = [
+        func.sum(case((CriterionScore.criterion_id == c, value), else_=0)) for c in criterion_ids
+    ]
+    rows = _plain_rows(
+        db,
+        select(ScoreSheet.entry_id, *sums)
+        .join(CriterionScore, CriterionScore.sheet_id == ScoreSheet.id)
+        .where(
+            ScoreSheet.round_id == round_id,
+            ScoreSheet.state == SheetState.submitted.value,
+            CriterionScore.criterion_id.in_(criterion_ids),  # type: ignore[attr-defined]
+        )
+        .group_by(ScoreSheet.entry_id),
+    )
+    return {entry_id: tuple(values) for entry_id, *values in rows}
 
 
 def _plain_rows(db: Session, statement: Select[Any]) -> list[Any]:

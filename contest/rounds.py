@@ -1,7 +1,9 @@
 """Rounds and their rubric: settings of SPEC.md section 3, opening and closing."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 
 from sqlalchemy import delete, exists, insert, select
 from sqlmodel import Session
@@ -38,7 +40,17 @@ SETTINGS_FIELDS = (
 )
 
 
-def is_open(round_: Round) -> bool:
+class ScoringWindow(Protocol):
+    """A round's scoring window: a Round, or the plain values of the save path."""
+
+    @property
+    def opens_at(self) -> datetime | None: ...
+
+    @property
+    def closes_at(self) -> datetime | None: ...
+
+
+def is_open(round_: ScoringWindow) -> bool:
     """Scoring is allowed from opens_at until closes_at (open-ended if no end is set)."""
     now = utcnow()
     if round_.opens_at is None or now < round_.opens_at:
@@ -46,7 +58,7 @@ def is_open(round_: Round) -> bool:
     return round_.closes_at is None or now < round_.closes_at
 
 
-def is_closed(round_: Round) -> bool:
+def is_closed(round_: ScoringWindow) -> bool:
     """Closed for good: it had a window and the window has ended."""
     return round_.closes_at is not None and utcnow() >= round_.closes_at
 

@@ -254,6 +254,7 @@ def sheet(
     db.flush()
     for criterion, value in zip(criteria(db, round_item), values_tenths, strict=False):
         db.add(CriterionScore(sheet_id=item.id, criterion_id=criterion.id, value_tenths=value))
+        item.total_tenths += value  # as every save keeps it
     db.flush()
     return item
 

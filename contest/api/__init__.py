@@ -15,5 +15,7 @@ from contest.api import (
 )
 
 router = APIRouter(prefix="/api/v1")
-for module in (auth, contests, entries, judging, results, live, awards, certificates, exports):
+# Routes are matched in order: the judges' autosaves and the big screen's polls, most of
+# a contest day's requests, come first instead of after a hundred other routes.
+for module in (judging, live, auth, contests, entries, results, awards, certificates, exports):
     router.include_router(module.router)

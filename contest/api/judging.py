@@ -1,6 +1,8 @@
 """API routes: assignments, score sheets, reopening, progress."""
 
 from fastapi import APIRouter, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from contest import assignment, judge_queue, judging, progress
@@ -118,25 +120,37 @@ def my_assignments(
     ]
 
 
-@router.put("/rounds/{round_id}/entries/{entry_id}/sheet", response_model=SheetOut)
+# The body is read by the route itself (below), so its schema is given here for /docs.
+SHEET_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": SheetIn.model_json_schema()}},
+    }
+}
+
+
+@router.put(
+    "/rounds/{round_id}/entries/{entry_id}/sheet",
+    response_model=SheetOut,
+    openapi_extra=SHEET_BODY,
+)
 @writes_late
 async def save_sheet(
-    body: SheetIn, target: ScoringTarget, request: Request, db: DbSession, user: CurrentJudge
+    round_id: int, entry_id: int, request: Request, db: DbSession, user: CurrentJudge
 ) -> SheetOut:
-    # The hot path (every autosave): checked first with a reader, then written in a short
-    # transaction. On SQLite that is a new transaction, which checks the assignment again
-    # as it may have changed in between; on PostgreSQL it is the request's own.
+    # The hot path (every autosave): the assignment is checked inside the short writing
+    # transaction, with one Core query that also brings the rubric, so a save costs one
+    # trip to a worker thread and the assignment cannot change between check and write.
+    # The body is validated after that check, so an entry the judge was not given is a
+    # 404 whatever is sent, as with every other route.
+    raw = await request.body()
+
     def save(session: Session) -> SheetOut:
-        current = (
-            target
-            if session is db
-            else judging.scoring_target(session, user, target.round.id, target.entry.id)
-        )
+        target = judging.sheet_target(session, user.id, round_id, entry_id)  # type: ignore[arg-type]
+        body = _sheet_in(raw)
         view = judging.save_sheet(
             session,
-            judge=current.judge,
-            round_=current.round,
-            entry=current.entry,
+            target,
             scores=body.scores,
             comment=body.comment,
             submit=body.submit,
@@ -145,6 +159,15 @@ async def save_sheet(
         return sheet_out(view)
 
     return await run_write(request, db, save)
+
+
+def _sheet_in(raw: bytes) -> SheetIn:
+    """The request body, or the 422 FastAPI would give for it."""
+    try:
+        return SheetIn.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors, body=raw) from None
 
 
 @router.get("/rounds/{round_id}/entries/{entry_id}/sheet", response_model=SheetOut)

@@ -60,6 +60,7 @@ class ScoreSheet(SQLModel, table=True):
         Index("ix_score_sheets_round_entry", "round_id", "entry_id"),
         CheckConstraint("state IN ('draft', 'submitted')", name="state"),
         CheckConstraint("revision >= 1", name="revision"),
+        CheckConstraint("total_tenths >= 0", name="total_tenths"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -69,6 +70,9 @@ class ScoreSheet(SQLModel, table=True):
     state: SheetState = Field(default=SheetState.draft, sa_type=String(16))
     comment: str = Field(default="", sa_type=Text)
     revision: int = 1
+    # The sum of the sheet's criterion scores, kept by every save: results read 500,000
+    # sheets of a national round without summing 2.5 million scores each time.
+    total_tenths: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
     submitted_at: datetime | None = optional_time()

@@ -144,9 +144,7 @@ async def save_from_form(
     try:
         view = judging.save_sheet(
             db,
-            judge=target.judge,
-            round_=target.round,
-            entry=target.entry,
+            judging.SheetTarget.of(target.round, target.judge, target.entry),
             scores=scores,
             comment=comment,
             submit=action == "confirm",

@@ -61,6 +61,7 @@ def test_save_draft_partial_stores_tenths_and_answers_total(client, db, scoring,
     [sheet] = _sheets(db)
     assert (sheet.state, sheet.comment, sheet.submitted_at) == ("draft", "好", None)
     assert _values(db, sheet.id) == {first.id: 275, second.id: 200}
+    assert sheet.total_tenths == 475  # kept on the sheet for the results
 
 
 def test_save_again_replaces_values_and_bumps_revision(client, db, scoring, judge_headers):
@@ -73,6 +74,7 @@ def test_save_again_replaces_values_and_bumps_revision(client, db, scoring, judg
     assert response.json()["revision"] == 2
     [sheet] = _sheets(db)
     assert _values(db, sheet.id) == {second.id: 75}
+    assert sheet.total_tenths == 75
 
 
 def test_omitted_comment_keeps_the_stored_one(client, db, scoring, judge_headers):

@@ -6,11 +6,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
+from sqlmodel import Session
 
 from contest import schema
 from contest.app import create_app
 from contest.models import metadata
 from contest.settings import Settings
+from tests import factories
 
 
 def table_names(url: str) -> set[str]:
@@ -74,3 +76,27 @@ def test_app_starts_on_a_migrated_database(empty_database: str, tmp_path: Path) 
 
     assert app.state.database.url == empty_database
     app.state.database.dispose()
+
+
+def test_sheet_totals_are_filled_in_from_the_scores_on_upgrade(empty_database: str) -> None:
+    """Migration 0002 adds score_sheets.total_tenths; existing sheets get the sum of their
+    criterion scores, so results read before and after the upgrade agree."""
+    schema.upgrade(empty_database)
+    engine = create_engine(empty_database)
+    with Session(engine, expire_on_commit=False) as db:
+        world = factories.build_world(db)
+        entry = factories.entry(db, world.contest, world.startup, rounds=(world.preliminary,))
+        factories.criteria(db, world.preliminary)
+        scored = factories.sheet(db, world.preliminary, world.judges[0], entry, [275, 200, 155])
+        empty = factories.sheet(db, world.preliminary, world.judges[1], entry, [], submitted=False)
+        db.commit()
+    engine.dispose()
+
+    schema.downgrade(empty_database, "0001")
+    schema.upgrade(empty_database)
+
+    engine = create_engine(empty_database)
+    with engine.connect() as connection:
+        totals = dict(connection.execute(text("SELECT id, total_tenths FROM score_sheets")).all())
+    engine.dispose()
+    assert totals == {scored.id: 630, empty.id: 0}

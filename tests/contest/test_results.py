@@ -208,6 +208,32 @@ def test_criterion_tiebreak_decides_equal_score_and_median(db, setup):
     ]
 
 
+def test_big_round_reads_tiebreak_sums_apart_with_the_same_ranking(db, setup, monkeypatch):
+    """A big round reads its tie-break sums on a second connection; drafts still count
+    nowhere and the ranking is the one read in line."""
+    round_ = setup.round()
+    p, q, r = (setup.entry(t, round_) for t in ("P", "Q", "R"))
+    factories.sheet(db, round_, setup.judges[0], p, [280, 300, 220])
+    factories.sheet(db, round_, setup.judges[0], q, [250, 300, 250])
+    factories.sheet(db, round_, setup.judges[0], r, [250, 330, 220])
+    factories.sheet(db, round_, setup.judges[1], r, [300, 400, 300], submitted=False)
+    db.commit()
+    in_line = [
+        (line.title, line.rank, line.tie)
+        for line in results.round_results(db, round_).lines("startup")
+    ]
+
+    monkeypatch.setattr(results, "PARALLEL_FROM", 1)
+    data = results.load_round(db, round_)
+    apart = [
+        (line.title, line.rank, line.tie) for line in results.compute(db, data).lines("startup")
+    ]
+
+    assert data.pending_sums is not None
+    assert data.criterion_sums(db) == {p.id: (280,), q.id: (250,), r.id: (250,)}
+    assert apart == in_line == [("P", 1, False), ("Q", 2, True), ("R", 2, True)]
+
+
 def test_drafts_withdrawn_entries_and_unscored_entries(db, setup):
     round_ = setup.round()
     scored, unscored, withdrawn, draft_only = (
