@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -44,7 +44,7 @@ async def get_settings(request: Request) -> Settings:
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed once when the route returns, before the reply."""
     database: Database = request.app.state.database
-    write = request.method not in SAFE_METHODS and not _writes_late(request)
+    write = request.method not in SAFE_METHODS
     # Uploads stream their body while the request runs: they take no slot and no place in
     # the write queue, or a slow upload would hold up everybody else.
     streamed = _streamed(request)
@@ -100,55 +100,37 @@ async def _finish(session: Session, *, commit: bool) -> None:
 
 
 Result = TypeVar("Result")
-Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
-def writes_late(endpoint: Endpoint) -> Endpoint:
-    """Mark a hot write route that does its reads first and its writes in `run_write`.
-
-    Its request session is a reader: on SQLite it takes no place in the write queue, so the
-    database's single writer lock is held only for the writes themselves, not for the
-    log-in and permission checks around them (with several worker processes, holding it
-    for the whole request made them queue behind one another).
-    """
-    endpoint.writes_late = True  # type: ignore[attr-defined]
-    return endpoint
-
-
-def _writes_late(request: Request) -> bool:
-    route = request.scope.get("route")
-    return getattr(getattr(route, "endpoint", None), "writes_late", False)
-
-
-async def run_write(request: Request, db: Session, work: Callable[[Session], Result]) -> Result:
-    """Run a `writes_late` route's writes in one short transaction, in one worker thread,
-    and finish the request's session in the same trip (the route does no more database
-    work after its writes).
-
-    PostgreSQL locks rows, not the database: the request's own session does the work. On
-    SQLite the work gets its own transaction under the write queue, committed before the
-    queue is released; `work` must check whatever it relies on, as it sees the database
-    after the route's earlier reads.
-    """
-    database: Database = request.app.state.database
-    if database.write_queue is None:
-        return await run_in_threadpool(_then_commit, db, work)
-    async with _waiting(database.write_queue, database):
-        return await run_in_threadpool(_in_write_transaction, database, db, work)
-
-
-def _then_commit(db: Session, work: Callable[[Session], Result]) -> Result:
-    result = work(db)
-    db.commit()
-    return result
-
-
-def _in_write_transaction(
-    database: Database, reader: Session, work: Callable[[Session], Result]
+async def write_as(
+    request: Request, role: Role, work: Callable[[Session, User], Result]
 ) -> Result:
-    reader.close()  # its reads are done; no need for a second trip to end them
+    """The whole of a hot write route in one trip to a worker thread and one short
+    transaction: the caller looked up (401 and 403 exactly as `CurrentUser` and the
+    role dependencies give them), then `work(session, caller)`, then the commit.
+
+    A route using it takes no `DbSession` and no user dependency: those would cost a
+    session and a thread trip of their own. It waits for a connection slot like any
+    request and, on SQLite, for the write queue, so
+    only this transaction holds the database's single writer lock; a call that carries
+    no credentials at all is answered 401 before it waits for either.
+    """
+    if _bearer_token(request) is None and SESSION_COOKIE not in request.cookies:
+        raise NotAuthenticated()
+    database: Database = request.app.state.database
+    async with AsyncExitStack() as stack:
+        await stack.enter_async_context(_waiting(database.slots, database))
+        if database.write_queue is not None:
+            await stack.enter_async_context(_waiting(database.write_queue, database))
+        return await run_in_threadpool(_write_as, request, database, role, work)
+
+
+def _write_as(
+    request: Request, database: Database, role: Role, work: Callable[[Session, User], Result]
+) -> Result:
     with Session(database.write_engine, expire_on_commit=False) as session:
-        result = work(session)
+        user = get_optional_user(request, session, request.app.state.settings)
+        result = work(session, check_role(check_user(request, user), role))
         session.commit()
         return result
 
@@ -209,7 +191,9 @@ def get_optional_user(request: Request, db: DbSession, settings: AppSettings) ->
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
-async def require_user(request: Request, user: OptionalUser) -> User:
+def check_user(request: Request, user: User | None) -> User:
+    """The caller, or NotAuthenticated; a cookie-authenticated API write needs the CSRF
+    header too."""
     if user is None:
         raise NotAuthenticated()
     # JSON calls made by our own pages carry the CSRF token in a header; page forms
@@ -220,14 +204,22 @@ async def require_user(request: Request, user: OptionalUser) -> User:
     return user
 
 
+def check_role(user: User, role: Role) -> User:
+    if user.role != role:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, _("This is not open to your role."))
+    return user
+
+
+async def require_user(request: Request, user: OptionalUser) -> User:
+    return check_user(request, user)
+
+
 CurrentUser = Annotated[User, Depends(require_user)]
 
 
 def require_role(role: Role):  # type: ignore[no-untyped-def]
     async def check(user: CurrentUser) -> User:
-        if user.role != role:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, _("This is not open to your role."))
-        return user
+        return check_role(user, role)
 
     check.__name__ = f"require_{role.value}"
     return check

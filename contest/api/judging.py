@@ -11,10 +11,11 @@ from contest.deps import (
     CurrentOrganiser,
     DbSession,
     OrganisedRound,
-    run_write,
-    writes_late,
+    write_as,
 )
+from contest.enums import Role
 from contest.judging_access import ScoringTarget
+from contest.models import User
 from contest.schemas.judging import (
     AssignmentIn,
     AssignmentPublic,
@@ -134,18 +135,15 @@ SHEET_BODY = {
     response_model=SheetOut,
     openapi_extra=SHEET_BODY,
 )
-@writes_late
-async def save_sheet(
-    round_id: int, entry_id: int, request: Request, db: DbSession, user: CurrentJudge
-) -> SheetOut:
-    # The hot path (every autosave): the assignment is checked inside the short writing
-    # transaction, with one Core query that also brings the rubric, so a save costs one
-    # trip to a worker thread and the assignment cannot change between check and write.
-    # The body is validated after that check, so an entry the judge was not given is a
-    # 404 whatever is sent, as with every other route.
+async def save_sheet(round_id: int, entry_id: int, request: Request) -> SheetOut:
+    # The hot path (every autosave), in one worker-thread trip and one short transaction
+    # (`write_as`): the caller, then the target (assignment, window and rubric in one
+    # Core query), then the body, then the writes. The body is validated after the
+    # assignment check, so an entry the judge was not given is a 404 whatever is sent,
+    # as with every other route.
     raw = await request.body()
 
-    def save(session: Session) -> SheetOut:
+    def save(session: Session, user: User) -> SheetOut:
         target = judging.sheet_target(session, user.id, round_id, entry_id)  # type: ignore[arg-type]
         body = _sheet_in(raw)
         view = judging.save_sheet(
@@ -158,7 +156,7 @@ async def save_sheet(
         )
         return sheet_out(view)
 
-    return await run_write(request, db, save)
+    return await write_as(request, Role.judge, save)
 
 
 def _sheet_in(raw: bytes) -> SheetIn:
