@@ -128,8 +128,14 @@ async def write_as(
 def _write_as(
     request: Request, database: Database, role: Role, work: Callable[[Session, User], Result]
 ) -> Result:
+    settings: Settings = request.app.state.settings
+    if database.is_sqlite:
+        # The caller is read before BEGIN IMMEDIATE: the other worker processes can write
+        # meanwhile (the ceiling's share at saturation 40% -> 43%).
+        with Session(database.engine, expire_on_commit=False) as reader:
+            get_optional_user(request, reader, settings)
     with Session(database.write_engine, expire_on_commit=False) as session:
-        user = get_optional_user(request, session, request.app.state.settings)
+        user = get_optional_user(request, session, settings)  # cached on request.state
         result = work(session, check_role(check_user(request, user), role))
         session.commit()
         return result
