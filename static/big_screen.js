@@ -87,7 +87,9 @@
         track.entries.forEach((line) => {
           const li = el("li", line.entry_id === s.current_entry_id && s.phase === "revealed" ? "just" : "");
           li.classList.toggle("top", line.rank === 1);  // every entry sharing first place
-          li.append(el("span", "bs-rank", String(line.rank)), el("span", "bs-board-name", line.title),
+          const name = el("span", "bs-board-name", line.title);
+          if (line.tie) name.prepend(el("span", "bs-tie", text.tie));  // a shared rank, said in words
+          li.append(el("span", "bs-rank", String(line.rank)), name,
             el("span", "bs-board-score", line.score_text));
           list.append(li);
         });

@@ -223,6 +223,9 @@ def test_big_screen_marks_every_entry_sharing_first_place(
     expect(startup).to_have_count(2)
 
     assert startup.locator(".bs-rank").all_inner_texts() == ["1", "1"]
+    # Said in words too, and only where the rank is shared (the creative entry is alone).
+    assert startup.locator(".bs-tie").all_inner_texts() == ["并列", "并列"]
+    expect(screen.locator(".bs-tie")).to_have_count(2)
     colours = screen.locator(".bs-rank").evaluate_all(
         "items => items.map((item) => getComputedStyle(item).backgroundColor)"
     )
