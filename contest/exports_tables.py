@@ -245,6 +245,10 @@ def results_table(
         raise InvalidInput.single("track_code", _("No track has this code."))
     labels = _labels()
     status, yes_no = labels["status"], labels["yes_no"]
+    if rounds.is_closed(round_) and rounds.next_round(db, round_) is None:
+        # Nobody advances from the last round: once it has closed (finishing the live
+        # final closes it), its entries have completed the contest, not "in the round".
+        status = {**status, "in": _("Completed")}
     columns = (
         Column(_("Track"), width=10),
         Column(_("Rank"), "int", 7),

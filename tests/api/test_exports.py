@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from datetime import timedelta
 from urllib.parse import unquote
 
 import openpyxl
@@ -107,6 +108,27 @@ def test_results_csv_ranks_per_track_with_two_decimals(
         ["创业组", "2", str(second), "'=SUM(1)", "复旦大学", "70.00", "70.00", "1", "", "参赛中"],
         ["创意组", "1", str(third), "创意项目", "复旦大学", "100.00", "100.00", "1", "", "参赛中"],
     ]
+
+
+def test_results_of_the_closed_last_round_say_completed_not_in_the_round(
+    client: TestClient, db: Session, world: World
+) -> None:
+    final = world.final
+    entry = factories.entry(db, world.contest, world.startup, title="决赛项目", rounds=(final,))
+    factories.assign(db, final, world.judges[0], entry)
+    factories.sheet(db, final, world.judges[0], entry, [255, 200, 170, 120, 80])
+    db.commit()
+    url = f"/api/v1/rounds/{final.id}/results.csv"
+    headers = factories.bearer(client, world.organiser)
+
+    during = csv_rows(client.get(url, headers=headers).content)
+    final.closes_at = utcnow() - timedelta(minutes=1)  # as finishing the live final does
+    db.add(final)
+    db.commit()
+    after = csv_rows(client.get(url, headers=headers).content)
+
+    assert during[1][-1] == "参赛中"
+    assert after[1][-1] == "已完赛"
 
 
 def test_results_csv_one_track(client: TestClient, world: World, scored: dict[str, object]) -> None:
