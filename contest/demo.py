@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from contest import (
@@ -33,6 +33,7 @@ from contest.enums import ContestStatus, Role, RoundKind, RoundMode, Tier
 from contest.models import (
     Assignment,
     Award,
+    Certificate,
     Contest,
     Entry,
     EntryMember,
@@ -338,11 +339,25 @@ def final_roadshow(demo: Demo) -> None:
     )
 
 
+# The 2023 final ended on its second day; the results went out that evening.
+PUBLISHED = ("2023-09-23", 18)
+
+
 def publish_awards(demo: Demo) -> None:
-    """Gold, silver and bronze per track, published with their certificates."""
+    """Gold, silver and bronze per track, published with their certificates, dated the
+    evening of the 2023 final (the services stamp today, which a 2023 contest's
+    certificates and public results must not show)."""
     assert demo.organiser
     assert demo.contest
     demo_live.award(demo.db, actor=demo.organiser, contest=demo.contest)
+    when = at(*PUBLISHED)
+    awarded = select(Award.id).where(Award.contest_id == demo.contest.id)
+    demo.db.execute(update(Award).where(Award.id.in_(awarded)).values(published_at=when))
+    demo.db.execute(
+        update(Certificate).where(Certificate.award_id.in_(awarded)).values(issued_on=when.date())
+    )
+    demo.contest.results_published_at = when
+    demo.db.add(demo.contest)
 
 
 STAGES = (

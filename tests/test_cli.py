@@ -4,6 +4,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import create_engine, func, select
 from sqlmodel import Session
 
 from contest import schema
-from contest.models import Contest, Entry, Judge, User
+from contest.models import Award, Certificate, Contest, Entry, Judge, User
 from contest.security import verify_password
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +126,13 @@ def test_demo_loads_once(tmp_path, fresh_url):
     assert count(fresh_url, Contest) == 1
     assert count(fresh_url, Entry) == 98
     assert count(fresh_url, Judge) == 15
+    # A 2023 contest: its results and certificates are dated the evening of its final.
+    engine = create_engine(fresh_url)
+    with Session(engine) as session:
+        issued = set(session.scalars(select(Certificate.issued_on)))
+        published = {at.date() for at in session.scalars(select(Award.published_at))}
+    engine.dispose()
+    assert issued == published == {date(2023, 9, 23)}
 
 
 def test_backup_copies_database_and_uploads(tmp_path, fresh_url):
