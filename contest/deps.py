@@ -111,9 +111,9 @@ async def write_as(
 
     A route using it takes no `DbSession` and no user dependency: those would cost a
     session and a thread trip of their own. It waits for a connection slot like any
-    request and, on SQLite, for the write queue, so
-    only this transaction holds the database's single writer lock; a call that carries
-    no credentials at all is answered 401 before it waits for either.
+    request and, on SQLite, for the write queue, so only this transaction holds the
+    database's single writer lock; a call that carries no credentials at all is
+    answered 401 before it waits for either.
     """
     if _bearer_token(request) is None and SESSION_COOKIE not in request.cookies:
         raise NotAuthenticated()
