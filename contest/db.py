@@ -31,7 +31,7 @@ def _sqlite_pragmas(immediate: bool, busy_timeout_ms: int):  # type: ignore[no-u
         # Let SQLAlchemy's "begin" event start transactions, not the driver.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cursor, busy_timeout_ms / 1000)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         busy = WRITER_STATEMENT_BUSY_MS if immediate else busy_timeout_ms
@@ -48,6 +48,23 @@ def _sqlite_pragmas(immediate: bool, busy_timeout_ms: int):  # type: ignore[no-u
         _begin_immediate(connection.connection.driver_connection, busy_timeout_ms / 1000)
 
     return on_connect, on_begin
+
+
+def _use_wal(cursor: sqlite3.Cursor, timeout_s: float) -> None:
+    """WAL is a property of the file, set once. Worker processes starting together may
+    all try to switch, and the switch can fail at once with "database is locked" (SQLite
+    does not wait for the lock there), which killed a worker at start-up. So only a file
+    not yet in WAL is switched, retried until the busy timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _begin_immediate(raw: sqlite3.Connection, timeout_s: float) -> None:
