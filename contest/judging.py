@@ -126,9 +126,10 @@ class SheetTarget:
         )
 
 
-# One row per criterion of the round (one row of NULLs for an empty rubric).
+# TARGET's joins and conditions, one row per criterion of the round (one row of NULLs
+# for an empty rubric).
 SHEET_TARGET = (
-    select(
+    TARGET.with_only_columns(
         Round.id,
         Round.contest_id,
         Judge.id,
@@ -138,10 +139,7 @@ SHEET_TARGET = (
         Criterion.id,
         Criterion.max_tenths,
     )
-    .join(Judge, Judge.contest_id == Round.contest_id)
-    .join(Entry, Entry.contest_id == Round.contest_id)
     .outerjoin(Criterion, Criterion.round_id == Round.id)
-    .where(TARGET.whereclause)  # type: ignore[arg-type]
     .order_by(Criterion.position)
 )
 
