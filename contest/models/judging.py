@@ -82,7 +82,11 @@ class CriterionScore(SQLModel, table=True):
     """One criterion's value on a sheet, in integer tenths of a point (27.5 -> 275)."""
 
     __tablename__ = "criterion_scores"
-    __table_args__ = (CheckConstraint("value_tenths >= 0", name="value_tenths"),)
+    # On SQLite the table is its key (migration 0003): a sheet's scores are stored together.
+    __table_args__ = (
+        CheckConstraint("value_tenths >= 0", name="value_tenths"),
+        {"sqlite_with_rowid": False},
+    )
 
     sheet_id: int = Field(foreign_key="score_sheets.id", primary_key=True, ondelete="CASCADE")
     criterion_id: int = Field(

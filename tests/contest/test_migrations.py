@@ -100,3 +100,46 @@ def test_sheet_totals_are_filled_in_from_the_scores_on_upgrade(empty_database: s
         totals = dict(connection.execute(text("SELECT id, total_tenths FROM score_sheets")).all())
     engine.dispose()
     assert totals == {scored.id: 630, empty.id: 0}
+
+
+def criterion_scores_layout(url: str) -> tuple[list[tuple[int, int, int]], str]:
+    """(every score, how SQLite stores the table: 'clustered', 'rowid', or 'n/a')."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        scores = connection.execute(
+            text("SELECT sheet_id, criterion_id, value_tenths FROM criterion_scores ORDER BY 1, 2")
+        ).all()
+        layout = "n/a"
+        if engine.dialect.name == "sqlite":
+            ddl = connection.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'criterion_scores'")
+            ).scalar_one()
+            layout = "clustered" if "WITHOUT ROWID" in ddl else "rowid"
+    engine.dispose()
+    return [tuple(row) for row in scores], layout
+
+
+def test_criterion_scores_are_clustered_on_sqlite_and_survive_the_rebuild(
+    empty_database: str,
+) -> None:
+    """Migration 0003 rebuilds criterion_scores WITHOUT ROWID on SQLite (PostgreSQL has no
+    such option); down and up again, every score is still there."""
+    schema.upgrade(empty_database)
+    engine = create_engine(empty_database)
+    with Session(engine, expire_on_commit=False) as db:
+        world = factories.build_world(db)
+        entry = factories.entry(db, world.contest, world.startup, rounds=(world.preliminary,))
+        factories.criteria(db, world.preliminary)
+        factories.sheet(db, world.preliminary, world.judges[0], entry, [275, 200, 155])
+        factories.sheet(db, world.preliminary, world.judges[1], entry, [300, 0, 100])
+        db.commit()
+    engine.dispose()
+    scores, layout = criterion_scores_layout(empty_database)
+    assert len(scores) == 6
+    sqlite = empty_database.startswith("sqlite")
+    assert layout == ("clustered" if sqlite else "n/a")
+
+    schema.downgrade(empty_database, "0002")
+    assert criterion_scores_layout(empty_database) == (scores, "rowid" if sqlite else "n/a")
+    schema.upgrade(empty_database)
+    assert criterion_scores_layout(empty_database) == (scores, layout)
