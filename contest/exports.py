@@ -17,6 +17,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,8 @@ def csv_rows(table: Table, rows: Iterable[Sequence[Any]], zone: ZoneInfo) -> Ite
         for i in moments:
             v = row[i]
             if v is not None:
+                if v.__class__ is int:  # seconds since 1970 UTC (contest/exports_tables.py)
+                    v = datetime.fromtimestamp(v, zone)
                 row[i] = v.astimezone(zone).isoformat(" ", "seconds")[:19]
         for i in scores:
             if row[i] is not None:

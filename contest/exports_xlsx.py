@@ -16,6 +16,7 @@ and four cell styles: text, score (number format 0.00), date-time and date.
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -25,6 +26,14 @@ from typing import IO, Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
+from contest.zip_parts import (
+    CHUNK,
+    Deflater,
+    SheetPart,
+    add_deflated_member,
+    crc32_combine,
+    deflated,
+)
 from scoring import format_score
 
 # "score": a Fraction or float shown with 2 decimals; "tenths": integer tenths of a point
@@ -34,6 +43,7 @@ Kind = Literal["text", "int", "score", "tenths", "datetime", "date"]
 MAX_CELL_TEXT = 32767  # Excel refuses longer cells
 MAX_ROWS = 1_048_576
 EPOCH = datetime(1899, 12, 30)
+UNIX_DAY = 25569  # 1970-01-01 as an Excel serial
 # XML 1.0 forbids these control characters, even escaped; people paste them by accident.
 ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -101,38 +111,65 @@ def xml_text(value: str) -> str:
     return escape(value)
 
 
-def _serials(values: Iterable[datetime | None], zone: ZoneInfo) -> list[str | None]:
+def _serials(values: Iterable[datetime | int | None], zone: ZoneInfo) -> list[str | None]:
     """Moments as Excel date serials in the display time zone (Excel has no zones), to the
-    second. UTC difference plus the local offset: the same number as converting to local
-    time first, without building the local datetime."""
-    epoch_utc = EPOCH.replace(tzinfo=UTC)
+    second. A moment is an aware datetime, a naive one (already local) or whole seconds
+    since 1970 UTC (what the big exports select, see contest/exports_tables.py)."""
+    offset = _offsets(zone)
+
+    def serial(seconds: int) -> str:
+        days, rest = divmod(seconds + offset(seconds), 86400)
+        return repr(UNIX_DAY + days + rest / 86400)
+
     serials: list[str | None] = []
     for value in values:
         if value is None:
             serials.append(None)
-            continue
-        if value.tzinfo is None:  # already local
+        elif isinstance(value, int):
+            serials.append(serial(value))
+        elif value.tzinfo is None:  # already local
             delta = value - EPOCH
+            serials.append(repr(delta.days + delta.seconds / 86400))
         else:
-            delta = value - epoch_utc + value.astimezone(zone).utcoffset()  # type: ignore[operator]
-        serials.append(repr(delta.days + delta.seconds / 86400))
+            serials.append(serial(int(value.timestamp() // 1)))
     return serials
 
 
-# (column letter, row numbers, the column's values) -> one <c> element per row ("" if empty).
-ColumnCells = Callable[[str, list[str], Sequence[Any]], list[str]]
+def _offsets(zone: ZoneInfo) -> Callable[[int], int]:
+    """Seconds east of UTC in `zone` at a moment (seconds since 1970), looked up once per
+    minute of time: offsets change on whole minutes, and an export's moments cluster."""
+    known: dict[int, int] = {}
+
+    def offset(moment: int) -> int:
+        minute = moment // 60
+        found = known.get(minute)
+        if found is None:
+            at = datetime.fromtimestamp(minute * 60, UTC).astimezone(zone)
+            found = known[minute] = int(at.utcoffset().total_seconds())  # type: ignore[union-attr]
+        return found
+
+    return offset
 
 
-def _text_cell(ref: str, value: Any) -> str:
+# A column's values -> one <c> element per row. Cells carry no r="A1" reference (it is
+# optional in SpreadsheetML): each row lists every cell, an empty one as <c/>.
+ColumnCells = Callable[[Sequence[Any]], list[str]]
+EMPTY = "<c/>"
+# Criterion values and totals are tenths of a point, up to 1000.0 points in practice:
+# looking their cells up is faster than formatting 3 million of them.
+TENTHS_CELLS = [f'<c s="{STYLE_SCORE}"><v>{v // 10}.{v % 10}</v></c>' for v in range(10_000)]
+
+
+def _text_cell(value: Any) -> str:
     """A text cell the general way: any value, escaped, cut, spaces kept."""
     if value is None or value == "":
-        return ""
+        return EMPTY
     text = xml_text(value if value.__class__ is str else str(value))
     if not text:
-        return ""
+        return EMPTY
     if text[0] == " " or text[-1] == " ":
-        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+        return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'<c t="inlineStr"><is><t>{text}</t></is></c>'
 
 
 def _all_plain(values: Sequence[Any]) -> bool:
@@ -159,15 +196,12 @@ def _column_cells(kinds: Sequence[Kind], zone: ZoneInfo) -> list[ColumnCells]:
     a function call, which is most of the writing time (the whole-contest workbook has 14
     million cells at 100,000 entries)."""
 
-    def text(ref: str, numbers: list[str], values: Sequence[Any]) -> list[str]:
+    def text(values: Sequence[Any]) -> list[str]:
         if _all_plain(values):
-            return [
-                f'<c r="{ref}{n}" t="inlineStr"><is><t>{v}</t></is></c>'
-                for n, v in zip(numbers, values, strict=True)
-            ]
+            return [f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in values]
         # Most text is short, printable and needs no escaping; the rest goes the long way.
         return [
-            f'<c r="{ref}{n}" t="inlineStr"><is><t>{v}</t></is></c>'
+            f'<c t="inlineStr"><is><t>{v}</t></is></c>'
             if v.__class__ is str
             and 0 < len(v) <= MAX_CELL_TEXT
             and v.isprintable()
@@ -176,41 +210,46 @@ def _column_cells(kinds: Sequence[Kind], zone: ZoneInfo) -> list[ColumnCells]:
             and ">" not in v
             and v[0] != " "
             and v[-1] != " "
-            else _text_cell(ref + n, v)
-            for n, v in zip(numbers, values, strict=True)
+            else _text_cell(v)
+            for v in values
         ]
 
-    def integer(ref: str, numbers: list[str], values: Sequence[Any]) -> list[str]:
+    def integer(values: Sequence[Any]) -> list[str]:
         return [
-            "" if v is None else f'<c r="{ref}{n}"><v>{v if v.__class__ is int else int(v)}</v></c>'
-            for n, v in zip(numbers, values, strict=True)
+            EMPTY if v is None else f"<c><v>{v if v.__class__ is int else int(v)}</v></c>"
+            for v in values
         ]
 
-    def score(ref: str, numbers: list[str], values: Sequence[Any]) -> list[str]:
+    def score(values: Sequence[Any]) -> list[str]:
         # The stored number is already rounded half up to 2 decimals (SPEC 3.7), so a sum
         # in Excel adds what people see.
         return [
-            "" if v is None else f'<c r="{ref}{n}" s="{STYLE_SCORE}"><v>{format_score(v)}</v></c>'
-            for n, v in zip(numbers, values, strict=True)
+            EMPTY if v is None else f'<c s="{STYLE_SCORE}"><v>{format_score(v)}</v></c>'
+            for v in values
         ]
 
-    def tenths(ref: str, numbers: list[str], values: Sequence[Any]) -> list[str]:
+    def tenths(values: Sequence[Any]) -> list[str]:
+        cells = TENTHS_CELLS
         return [
-            "" if v is None else f'<c r="{ref}{n}" s="{STYLE_SCORE}"><v>{v // 10}.{v % 10}</v></c>'
-            for n, v in zip(numbers, values, strict=True)
+            cells[v]
+            if v is not None and 0 <= v < 10_000
+            else EMPTY
+            if v is None
+            else f'<c s="{STYLE_SCORE}"><v>{v // 10}.{v % 10}</v></c>'
+            for v in values
         ]
 
-    def moment(ref: str, numbers: list[str], values: Sequence[Any]) -> list[str]:
+    def moment(values: Sequence[Any]) -> list[str]:
         return [
-            "" if v is None else f'<c r="{ref}{n}" s="{STYLE_DATETIME}"><v>{v}</v></c>'
-            for n, v in zip(numbers, _serials(values, zone), strict=True)
+            EMPTY if v is None else f'<c s="{STYLE_DATETIME}"><v>{v}</v></c>'
+            for v in _serials(values, zone)
         ]
 
-    def day(ref: str, numbers: list[str], values: Sequence[Any]) -> list[str]:
+    def day(values: Sequence[Any]) -> list[str]:
         epoch = EPOCH.date()
         return [
-            "" if v is None else f'<c r="{ref}{n}" s="{STYLE_DATE}"><v>{(v - epoch).days}</v></c>'
-            for n, v in zip(numbers, values, strict=True)
+            EMPTY if v is None else f'<c s="{STYLE_DATE}"><v>{(v - epoch).days}</v></c>'
+            for v in values
         ]
 
     makers: dict[str, ColumnCells] = {
@@ -259,22 +298,48 @@ class XlsxWriter:
         """Write one sheet: a header row, then every row; returns the number of data rows."""
         number = len(self.sheets) + 1
         title = sheet_name(name, self._taken)
-        refs = [column_letter(i) for i in range(len(headers))]
         with self.zip.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as raw:
             out = _Buffered(raw)
-            out.write(_sheet_head(number == 1, widths or [14.0] * len(headers)))
-            out.write('<row r="1">')
-            for ref, header in zip(refs, headers, strict=True):
-                out.write(f'<c r="{ref}1" t="inlineStr" s="{STYLE_HEADER}"><is><t>')
-                out.write(f"{xml_text(header)}</t></is></c>")
-            out.write("</row>")
-            count = _write_rows(out, refs, _column_cells(kinds, self.zone), rows)
-            last = f"{refs[-1]}{count + 1}"
-            out.write(f'</sheetData><autoFilter ref="A1:{last}"/>')
-            out.write('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" ')
-            out.write('header="0.3" footer="0.3"/></worksheet>')
+            out.write(_sheet_head(number == 1, headers, widths))
+            count = _write_rows(out, _column_cells(kinds, self.zone), rows)
+            out.write(_sheet_tail(len(headers), count))
             out.flush()
-        self.sheets.append((title, f"A1:{last}"))
+        self.sheets.append((title, _filter_range(len(headers), count)))
+        return count
+
+    def add_sheet_parts(
+        self,
+        name: str,
+        headers: Sequence[str],
+        parts: Sequence[SheetPart],
+        *,
+        widths: Sequence[float] | None = None,
+    ) -> int:
+        """Add a sheet whose rows were written apart (`write_part`, in other processes),
+        one part after the other; the parts' files are copied as they are, not
+        recompressed. Returns the number of data rows."""
+        number = len(self.sheets) + 1
+        title = sheet_name(name, self._taken)
+        count = sum(part.rows for part in parts)
+        head = deflated(_sheet_head(number == 1, headers, widths).encode("utf-8"))
+        tail = deflated(_sheet_tail(len(headers), count).encode("utf-8"), final=True)
+        pieces = [head, *parts, tail]
+        crc = 0
+        for piece in pieces:
+            crc = crc32_combine(crc, piece.crc, piece.size)
+        raw = add_deflated_member(
+            self.zip,
+            f"xl/worksheets/sheet{number}.xml",
+            crc=crc,
+            size=sum(piece.size for piece in pieces),
+            compressed_size=sum(piece.compressed_size for piece in pieces),
+        )
+        raw.write(head.data)
+        for part in parts:
+            with open(part.path, "rb") as source:
+                shutil.copyfileobj(source, raw, CHUNK)
+        raw.write(tail.data)
+        self.sheets.append((title, _filter_range(len(headers), count)))
         return count
 
     def close(self) -> None:
@@ -321,9 +386,7 @@ class _Buffered:
 ROW_BATCH = 500
 
 
-def _write_rows(
-    out: _Buffered, refs: list[str], columns: list[ColumnCells], rows: Iterable[Sequence[Any]]
-) -> int:
+def _write_rows(out: _Buffered, columns: list[ColumnCells], rows: Iterable[Sequence[Any]]) -> int:
     """Write the rows a batch at a time, column by column: a list comprehension per column
     makes each common cell an f-string, not a function call (7.5 million cells in the
     whole-contest workbook's score sheets)."""
@@ -332,22 +395,23 @@ def _write_rows(
     while batch := list(islice(it, ROW_BATCH)):
         if count + len(batch) >= MAX_ROWS:
             raise ValueError(f"more than {MAX_ROWS - 1} rows do not fit in one sheet")
-        numbers = [str(n) for n in range(count + 2, count + 2 + len(batch))]
-        cells = [
-            make(ref, numbers, values)
-            for ref, make, values in zip(refs, columns, zip(*batch, strict=True), strict=True)
-        ]
-        starts = [f'<row r="{n}">' for n in numbers]
-        out.write("".join(chain.from_iterable(zip(starts, *cells, repeat("</row>")))))
+        values = zip(*batch, strict=True)
+        cells = [make(column) for make, column in zip(columns, values, strict=True)]
+        out.write("".join(chain.from_iterable(zip(repeat("<row>"), *cells, repeat("</row>")))))
         count += len(batch)
     return count
 
 
-def _sheet_head(selected: bool, widths: Sequence[float]) -> str:
+def _sheet_head(selected: bool, headers: Sequence[str], widths: Sequence[float] | None) -> str:
+    """The sheet's XML up to and with its header row."""
     tab = ' tabSelected="1"' if selected else ""
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{w:.1f}" customWidth="1"/>'
-        for i, w in enumerate(widths, start=1)
+        for i, w in enumerate(widths or [14.0] * len(headers), start=1)
+    )
+    header_cells = "".join(
+        f'<c t="inlineStr" s="{STYLE_HEADER}"><is><t>{xml_text(header)}</t></is></c>'
+        for header in headers
     )
     return (
         XML_HEAD + f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
@@ -356,8 +420,35 @@ def _sheet_head(selected: bool, widths: Sequence[float]) -> str:
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
         "</sheetView></sheetViews>"
         '<sheetFormatPr defaultRowHeight="15"/>'
-        f"<cols>{cols}</cols><sheetData>"
+        f"<cols>{cols}</cols><sheetData><row>{header_cells}</row>"
     )
+
+
+def _filter_range(columns: int, rows: int) -> str:
+    """The header and every data row: the autofilter's range."""
+    return f"A1:{column_letter(columns - 1)}{rows + 1}"
+
+
+def _sheet_tail(columns: int, rows: int) -> str:
+    return (
+        f'</sheetData><autoFilter ref="{_filter_range(columns, rows)}"/>'
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+        'header="0.3" footer="0.3"/></worksheet>'
+    )
+
+
+def write_part(
+    path: Path, kinds: Sequence[Kind], rows: Iterable[Sequence[Any]], zone: ZoneInfo
+) -> SheetPart:
+    """Some rows of a sheet as a piece of deflated XML in `path`, to be joined with the
+    other pieces by `XlsxWriter.add_sheet_parts` (how other processes write a sheet)."""
+    with open(path, "wb") as file:
+        deflater = Deflater(file)
+        out = _Buffered(deflater)
+        count = _write_rows(out, _column_cells(kinds, zone), rows)
+        out.flush()
+        deflater.finish()
+    return SheetPart(str(path), deflater.crc, deflater.size, deflater.compressed_size, count)
 
 
 def _workbook(sheets: list[tuple[str, str]]) -> str:

@@ -3,6 +3,7 @@
 import csv
 import io
 import zipfile
+import zlib
 from datetime import UTC, date, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -10,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contest.exports import (
     Column,
@@ -21,7 +24,14 @@ from contest.exports import (
     safe_filename,
     stream_and_delete,
 )
-from contest.exports_xlsx import MAX_CELL_TEXT, XlsxWriter, column_letter, sheet_name
+from contest.exports_xlsx import (
+    MAX_CELL_TEXT,
+    XlsxWriter,
+    column_letter,
+    sheet_name,
+    write_part,
+)
+from contest.zip_parts import crc32_combine
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 COLUMNS = (
@@ -234,3 +244,59 @@ def test_xlsx_times_in_the_display_zone(
 def test_xlsx_rows_of_the_wrong_length_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError), XlsxWriter(tmp_path / "f.xlsx") as writer:
         writer.add_sheet("t", ["a", "b"], ["text", "int"], [("x", 1), ("y",)])
+
+
+def test_xlsx_and_csv_times_given_as_seconds_since_1970_across_a_dst_change(
+    tmp_path: Path,
+) -> None:
+    """The big exports read times as whole seconds (exports_tables.epoch_seconds): New
+    York moves its clocks at 07:00 UTC on 2023-03-12, one minute apart in one sheet."""
+    new_york = ZoneInfo("America/New_York")
+    before = int(datetime(2023, 3, 12, 6, 59, 30, tzinfo=UTC).timestamp())
+    after = int(datetime(2023, 3, 12, 7, 0, 30, tzinfo=UTC).timestamp())
+    path = tmp_path / "g.xlsx"
+    with XlsxWriter(path, zone=new_york) as writer:
+        writer.add_sheet("t", ["at"], ["datetime"], [(before,), (after,), (None,)])
+    times = Table("t", "t", (Column("at", "datetime"),), lambda _db: iter([]))
+
+    sheet = openpyxl.load_workbook(path)["t"]
+    assert [sheet["A2"].value, sheet["A3"].value, sheet["A4"].value] == [
+        datetime(2023, 3, 12, 1, 59, 30),
+        datetime(2023, 3, 12, 3, 0, 30),
+        None,
+    ]
+    assert list(csv_rows(times, [(before,), (after,)], new_york)) == [
+        ["2023-03-12 01:59:30"],
+        ["2023-03-12 03:00:30"],
+    ]
+
+
+@given(st.binary(max_size=5000), st.binary(max_size=5000))
+def test_crc32_combine_is_the_crc_of_both_pieces(first: bytes, second: bytes) -> None:
+    combined = crc32_combine(zlib.crc32(first), zlib.crc32(second), len(second))
+
+    assert combined == zlib.crc32(first + second)
+
+
+def test_a_sheet_written_in_parts_reads_as_the_sheet_written_whole(tmp_path: Path) -> None:
+    """Three pieces deflated apart (one empty) and joined without recompressing."""
+    rows = [ROW, ("空", None, None, None, None, None), *[("第" + str(n), 1, 2, n, None, None)
+                                                       for n in range(1200)]]  # fmt: skip
+    kinds = [c.kind for c in COLUMNS]
+    slices = [rows[:1], [], rows[1:]]
+    parts = [
+        write_part(tmp_path / f"{n}.part", kinds, part, SHANGHAI) for n, part in enumerate(slices)
+    ]
+    joined, whole = tmp_path / "joined.xlsx", tmp_path / "whole.xlsx"
+    with XlsxWriter(joined, zone=SHANGHAI) as writer:
+        count = writer.add_sheet_parts("成绩", [c.label for c in COLUMNS], parts, widths=[20] * 6)
+    write(whole, rows)
+
+    with zipfile.ZipFile(joined) as archive:
+        assert archive.testzip() is None
+    assert count == len(rows) == sum(part.rows for part in parts)
+    read = [
+        list(openpyxl.load_workbook(p)["成绩"].iter_rows(values_only=True)) for p in (joined, whole)
+    ]
+    assert read[0] == read[1]
+    assert openpyxl.load_workbook(joined)["成绩"].auto_filter.ref == f"A1:F{len(rows) + 1}"
