@@ -37,16 +37,21 @@ BATCH = 1000
 __all__ = ["BOM", "COLUMNS", "ENTRY_COLUMNS", "FORMULA_STARTS", "READ_ONLY_COLUMNS", "safe_cell"]
 
 
-def entry_batches(db: Session, contest_id: int) -> Iterator[list[tuple[EntryRow, list[str]]]]:
+def entry_batches(
+    db: Session, contest_id: int, ids: tuple[int | None, int | None] | None = None
+) -> Iterator[list[tuple[EntryRow, list[str]]]]:
     """Every entry of the contest with its members, BATCH at a time in registration order:
-    memory stays flat however large the contest (shared with contest/exports_tables.py)."""
-    last_id = 0
+    memory stays flat however large the contest (shared with contest/exports_tables.py).
+    With `ids` (low, high), only the entries with low <= id < high (None: no bound)."""
+    low, high = ids or (None, None)
+    last_id = low - 1 if low is not None else 0
+    until = [Entry.id < high] if high is not None else []
     while True:
         # Plain rows with the entry's columns as attributes, not ORM objects: entry_rows
         # reads only attributes, and building 100,000 instances costs seconds.
         entries = db.execute(
             select(*Entry.__table__.columns)  # type: ignore[attr-defined]
-            .where(Entry.contest_id == contest_id, Entry.id > last_id)
+            .where(Entry.contest_id == contest_id, Entry.id > last_id, *until)
             .order_by(Entry.id)
             .limit(BATCH)
         ).all()

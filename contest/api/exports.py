@@ -22,6 +22,7 @@ from contest.exports import (
     table_csv,
     write_xlsx,
 )
+from contest.exports_parallel import write_contest_workbook
 from contest.models import Contest, Round
 
 router = APIRouter(tags=["exports"])
@@ -140,9 +141,14 @@ def entries_xlsx(
 
 @router.get("/contests/{contest_id}/export.xlsx", responses=XLSX_RESPONSE)
 def contest_xlsx(
-    contest: OrganisedContest, db: DbSession, settings: AppSettings
+    request: Request, contest: OrganisedContest, settings: AppSettings
 ) -> StreamingResponse:
     """The whole contest in one workbook: entries, each round's assignments, score sheets
-    and results, and the awards, one sheet each."""
-    sheets = tables.contest_tables(db, contest)
-    return _xlsx(db, settings, sheets, tables.workbook_name(contest))
+    and results, and the awards, one sheet each, written by one process per core."""
+    database = request.app.state.database
+    path = write_contest_workbook(database, contest, ZoneInfo(settings.timezone))
+    return StreamingResponse(
+        stream_and_delete(path),
+        media_type=XLSX_TYPE,
+        headers=_headers(f"{tables.workbook_name(contest)}.xlsx"),
+    )

@@ -3,15 +3,21 @@
 import csv
 import io
 import re
+import zipfile
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from contest import exports_parallel, exports_tables
+from contest.db import Database
 from contest.enums import Tier
+from contest.exports import write_xlsx
 from contest.models import utcnow
 from tests import factories
 from tests.certificates_setup import award
@@ -242,13 +248,13 @@ def test_assignments_csv_lists_every_pair_with_sheet_state(
         "分配时间",
         "评分状态",
     ]
-    assert [(r[0], r[3], r[5], r[7]) for r in rows[1:]] == [
+    assert [(r[0], r[3], r[5], r[7]) for r in rows[1:]] == [  # entry by entry
         ("评委1", "项目甲", "手动分配", "已提交"),
-        ("评委1", "'=SUM(1)", "手动分配", "已提交"),
-        ("评委1", "创意项目", "手动分配", "已提交"),
         ("评委2", "项目甲", "手动分配", "已提交"),
-        ("评委2", "'=SUM(1)", "手动分配", "草稿"),
         ("评委3", "项目甲", "手动分配", "已提交"),
+        ("评委1", "'=SUM(1)", "手动分配", "已提交"),
+        ("评委2", "'=SUM(1)", "手动分配", "草稿"),
+        ("评委1", "创意项目", "手动分配", "已提交"),
     ]
 
 
@@ -386,3 +392,55 @@ def test_revoked_certificate_shows_in_awards_export(
     )
 
     assert csv_rows(response.content)[1][12] == "已撤销"
+
+
+def sheet_values(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    book = openpyxl.load_workbook(path)
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+
+@pytest.mark.parametrize("in_process", [False, True], ids=["worker processes", "in process"])
+def test_contest_workbook_in_slices_equals_the_one_written_in_one_go(
+    db: Session,
+    database: Database,
+    world: World,
+    scored: dict[str, object],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    in_process: bool,
+) -> None:
+    """Every entry a slice of its own (3 entries, 4 slices wanted), written by the worker
+    processes or here: the same cells as the one-process writer, sheet for sheet."""
+    monkeypatch.setattr(exports_parallel, "SLICES_PER_WORKER", 4)
+    monkeypatch.setattr(exports_parallel, "workers", lambda: 1 if in_process else 2)
+    zone, out = ZoneInfo("Asia/Shanghai"), tmp_path / "out"
+    out.mkdir()
+    sliced = exports_parallel.write_contest_workbook(database, world.contest, zone, out)
+    whole = write_xlsx(db, exports_tables.contest_tables(db, world.contest), zone, out)
+
+    with zipfile.ZipFile(sliced) as archive:
+        assert archive.testzip() is None  # every member's CRC-32 holds
+    assert sheet_values(sliced) == sheet_values(whole)
+    sheets = sheet_values(sliced)
+    assert [row[3] for row in sheets["preliminary评分表"][1:]] == [
+        "评委1", "评委2", "评委3", "评委1", "评委2", "评委1",
+    ]  # fmt: skip
+    assert sorted(p.name for p in out.iterdir()) == sorted([sliced.name, whole.name])
+
+
+def test_contest_workbook_that_fails_leaves_no_file(
+    database: Database, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(exports_parallel, "workers", lambda: 1)
+    monkeypatch.setattr(exports_parallel, "write_part", broken)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    with pytest.raises(OSError, match="disk full"):
+        exports_parallel.write_contest_workbook(
+            database, world.contest, ZoneInfo("Asia/Shanghai"), out
+        )
+    assert list(out.iterdir()) == []
