@@ -9,8 +9,9 @@ this process then joins each sheet's pieces into the workbook without recompress
 (zip_parts). Each job reads in its own transaction: a score saved while the export runs
 may show in one slice and not in another, as it could between two sheets before.
 
-An in-memory SQLite database cannot be opened by another process; its jobs, and every job
-on a one-core machine, run here one after the other, the same way.
+A small contest (under PARALLEL_FROM entries), an in-memory SQLite database (which another
+process cannot open) and a one-core machine have their jobs run here, one after the
+other, the same way.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ from contest.i18n import current_locale, use_locale
 from contest.models import Contest, Entry, Round
 from contest.zip_parts import SheetPart
 
+# Below this many entries one process writes the workbook in well under a second, less
+# than starting the workers the first time would take.
+PARALLEL_FROM = 2_000
 # Slices per big sheet and process: small enough for the processes to finish together,
 # large enough that each job's fixed cost (a session, a query) stays small.
 SLICES_PER_WORKER = 2
@@ -79,8 +83,11 @@ def write_contest_workbook(
             sheets = exports_tables.contest_sheets(db, contest)
             tables = exports_tables.contest_tables(db, contest)
             widths = [len(table.columns) for table in tables]
-            jobs = _jobs(db, database.url, contest, zip(sheets, widths, strict=True), zone, pieces)
-        parts = _run(jobs, in_process=_in_memory(database.url) or workers() == 1)
+            count = _entry_count(db, contest.id)
+            sized = zip(sheets, widths, strict=True)
+            jobs = _jobs(db, database.url, contest, count, sized, zone, pieces)
+        alone = count < PARALLEL_FROM or workers() == 1 or _in_memory(database.url)
+        parts = _run(jobs, in_process=alone)
         with XlsxWriter(path, zone=zone) as writer:
             for table, sheet_jobs in zip(tables, jobs, strict=True):
                 done = [parts[job.path].result() for job in sheet_jobs]
@@ -103,13 +110,14 @@ def _jobs(
     db: Session,
     url: str,
     contest: Contest,
+    count: int,
     sheets: Iterable[tuple[Sheet, int]],
     zone: ZoneInfo,
     folder: Path,
 ) -> list[list[Job]]:
-    """Each sheet's jobs, in sheet order; `sheets` pairs each with its number of columns."""
+    """Each sheet's jobs, in sheet order; `sheets` pairs each with its number of columns;
+    `count` entries in the contest."""
     assert contest.id is not None
-    count = _entry_count(db, contest.id)
     bounds = _slices(db, contest.id, count, workers() * SLICES_PER_WORKER)
     jobs: list[list[Job]] = []
     for number, (sheet, width) in enumerate(sheets):
@@ -135,7 +143,7 @@ def _jobs(
     return jobs
 
 
-def _entry_count(db: Session, contest_id: int) -> int:
+def _entry_count(db: Session, contest_id: int | None) -> int:
     count = select(func.count()).where(Entry.contest_id == contest_id)
     return db.connection().execute(count).scalar_one()  # type: ignore[no-any-return]
 

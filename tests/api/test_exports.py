@@ -412,12 +412,16 @@ def test_contest_workbook_in_slices_equals_the_one_written_in_one_go(
     """Every entry a slice of its own (3 entries, 4 slices wanted), written by the worker
     processes or here: the same cells as the one-process writer, sheet for sheet."""
     monkeypatch.setattr(exports_parallel, "SLICES_PER_WORKER", 4)
+    monkeypatch.setattr(exports_parallel, "PARALLEL_FROM", 0)
+    pools_used, pool = [], exports_parallel._pool
+    monkeypatch.setattr(exports_parallel, "_pool", lambda: pools_used.append(1) or pool())
     monkeypatch.setattr(exports_parallel, "workers", lambda: 1 if in_process else 2)
     zone, out = ZoneInfo("Asia/Shanghai"), tmp_path / "out"
     out.mkdir()
     sliced = exports_parallel.write_contest_workbook(database, world.contest, zone, out)
     whole = write_xlsx(db, exports_tables.contest_tables(db, world.contest), zone, out)
 
+    assert bool(pools_used) is not in_process
     with zipfile.ZipFile(sliced) as archive:
         assert archive.testzip() is None  # every member's CRC-32 holds
     assert sheet_values(sliced) == sheet_values(whole)
