@@ -5,6 +5,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from contest import exports_parallel
 from tests import factories
 from tests.factories import World
 
@@ -81,3 +82,34 @@ def test_exports_page_by_role(client: TestClient, world: World, who: str, expect
     response = client.get(url(world), follow_redirects=False)
 
     assert response.status_code == expected
+
+
+@pytest.mark.parametrize(("big_from", "started"), [(1, True), (2, False)])
+def test_exports_page_starts_the_export_workers_for_a_big_contest(
+    client: TestClient,
+    db: Session,
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    big_from: int,
+    started: bool,
+) -> None:
+    """One entry: "big" from 1 entry starts the workers, from 2 it does not."""
+    factories.entry(db, world.contest, world.startup)
+    db.commit()
+    monkeypatch.setattr(exports_parallel, "PARALLEL_FROM", big_from)
+    monkeypatch.setattr(exports_parallel, "workers", lambda: 2)
+    submitted: list[object] = []
+    monkeypatch.setattr(exports_parallel, "_pool", lambda: FakePool(submitted))
+    factories.login(client, world.organiser)
+
+    assert client.get(url(world)).status_code == 200
+
+    assert len(submitted) == (2 if started else 0)
+
+
+class FakePool:
+    def __init__(self, submitted: list[object]) -> None:
+        self.submitted = submitted
+
+    def submit(self, fn: object) -> None:
+        self.submitted.append(fn)
