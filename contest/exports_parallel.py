@@ -34,6 +34,7 @@ from sqlmodel import Session
 
 from contest import exports_tables
 from contest.db import Database
+from contest.exports import Table
 from contest.exports_tables import SLICEABLE, EntryIds, Sheet
 from contest.exports_xlsx import XlsxWriter, write_part
 from contest.i18n import current_locale, use_locale
@@ -88,14 +89,7 @@ def write_contest_workbook(
             jobs = _jobs(db, database.url, contest, count, sized, zone, pieces)
         alone = count < PARALLEL_FROM or workers() == 1 or _in_memory(database.url)
         parts = _run(jobs, in_process=alone)
-        with XlsxWriter(path, zone=zone) as writer:
-            for table, sheet_jobs in zip(tables, jobs, strict=True):
-                done = [parts[job.path].result() for job in sheet_jobs]
-                writer.add_sheet_parts(
-                    table.name, table.headers, done, widths=[c.width for c in table.columns]
-                )
-                for job in sheet_jobs:
-                    Path(job.path).unlink()
+        _write_sheets(path, zone, tables, jobs, parts)
     except BaseException as error:
         if isinstance(error, BrokenProcessPool):  # a worker died: start afresh next time
             _forget_pool()
@@ -104,6 +98,29 @@ def write_contest_workbook(
     finally:
         shutil.rmtree(pieces, ignore_errors=True)
     return path
+
+
+def _write_sheets(
+    path: Path,
+    zone: ZoneInfo,
+    tables: list[Table],
+    jobs: list[list[Job]],
+    parts: dict[str, Future[SheetPart]],
+) -> None:
+    """Join each sheet's pieces into the workbook as they are done, in sheet order."""
+    try:
+        with XlsxWriter(path, zone=zone) as writer:
+            for table, sheet_jobs in zip(tables, jobs, strict=True):
+                done = [parts[job.path].result() for job in sheet_jobs]
+                writer.add_sheet_parts(
+                    table.name, table.headers, done, widths=[c.width for c in table.columns]
+                )
+                for job in sheet_jobs:
+                    Path(job.path).unlink()
+    except BaseException:
+        for future in parts.values():  # the workbook is lost: start no job still waiting
+            future.cancel()
+        raise
 
 
 def _jobs(
@@ -136,7 +153,7 @@ def _jobs(
                     ids,
                     str(folder / f"sheet{number}-{k}.part"),
                     rows * width // len(slices),
-                )  # fmt: skip
+                )
                 for k, ids in enumerate(slices)
             ]
         )
