@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from contest import audit, eligibility
+from contest import audit, eligibility, exports_tables
 from contest.contests import tracks
 from contest.entries import (
     candidate,
@@ -31,10 +32,11 @@ from contest.entries import (
     taken_titles,
     track_rules,
 )
+from contest.entries_export import COLUMNS as EXPORT_COLUMNS
 from contest.entries_export import ENTRY_COLUMNS, FORMULA_STARTS, READ_ONLY_COLUMNS
 from contest.enums import EntryStatus
 from contest.errors import FieldError, InvalidInput
-from contest.i18n import _
+from contest.i18n import LOCALES, _, use_locale
 from contest.models import Contest, Entry, EntryMember, RoundEntry, Track, User, utcnow
 from contest.rounds import first_round
 from contest.schemas.entries import EntryCreate
@@ -143,13 +145,26 @@ def read_table(path: Path) -> Table:
     return Table([h.strip().lstrip("\ufeff") for h in all_rows[0]], rows)
 
 
+@cache
+def export_headers() -> dict[str, str]:
+    """The headers of our own entries.xlsx, in every language, as the fields they hold:
+    an exported file, edited, imports again (its id, status and dates are skipped)."""
+    headers: dict[str, str] = {}
+    for locale in LOCALES:
+        with use_locale(locale):
+            labels = [column.label for column in exports_tables.entry_columns()]
+        headers.update(zip(labels, EXPORT_COLUMNS, strict=True))
+    return headers
+
+
 def column_map(header: list[str]) -> dict[int, str]:
     """Column index -> entry field; raises on unknown, repeated or missing columns."""
     known = set(ENTRY_COLUMNS)
+    aliases = {**export_headers(), **ALIASES}
     mapping: dict[int, str] = {}
     errors = []
     for index, raw in enumerate(header):
-        name = ALIASES.get(raw, raw.lower())
+        name = aliases.get(raw, raw.lower())
         if not raw or name in READ_ONLY_COLUMNS:
             continue
         if name not in known:

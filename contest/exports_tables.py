@@ -130,10 +130,10 @@ def _name(contest: Contest, what: str) -> str:
 # Entries.
 
 
-def entries_table(contest: Contest, ids: EntryIds = None) -> Table:
-    """Every entry with its members, status and whether a business plan is on file."""
-    labels = _labels()
-    columns = (
+def entry_columns() -> tuple[Column, ...]:
+    """The entries table's columns, in the order of entries_export.COLUMNS (the import
+    reads its headers back as those fields)."""
+    return (
         Column(_("Entry ID"), "int", 9),
         Column(_("Track"), width=10),
         Column(_("Project title"), width=36),
@@ -153,6 +153,12 @@ def entries_table(contest: Contest, ids: EntryIds = None) -> Table:
         Column(_("Business plan"), width=10),
         Column(_("Registered at"), "datetime", 17),
     )
+
+
+def entries_table(contest: Contest, ids: EntryIds = None) -> Table:
+    """Every entry with its members, status and whether a business plan is on file."""
+    labels = _labels()
+    columns = entry_columns()
     contest_id = contest.id
     status, yes_no = labels["status"], labels["yes_no"]
 

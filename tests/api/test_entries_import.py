@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -349,6 +349,31 @@ def test_export_then_import_round_trips(client: TestClient, db: Session, world: 
     response = post_import(client, copy.id, headers, exported.content)
 
     assert response.json() == {"imported": 3}
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_xlsx_export_then_import_round_trips(
+    client: TestClient, db: Session, world: World, language: str
+) -> None:
+    """entries.xlsx (headers in either language, track names, cells without references)
+    is accepted by the import as it is."""
+    client.cookies.set("tj_lang", language)
+    headers = factories.bearer(client, world.organiser)
+    post_import(client, world.contest.id, headers, csv_bytes(GOOD_ROWS))
+    exported = client.get(f"/api/v1/contests/{world.contest.id}/entries.xlsx", headers=headers)
+    copy = factories.contest(db, world.organiser, name="复制的大赛")
+    factories.track(db, copy, "s", requires_company=True, name=world.startup.name)
+    factories.track(db, copy, "c", name=world.creative.name)
+    db.commit()
+
+    response = post_import(client, copy.id, headers, exported.content, "entries.xlsx")
+
+    assert load_workbook(io.BytesIO(exported.content)).active["C1"].value == (
+        "项目名称" if language == "zh" else "Project title"
+    )
+    assert response.json() == {"imported": 3}
+    copied = db.scalars(select(Entry.title).where(Entry.contest_id == copy.id).order_by(Entry.id))
+    assert list(copied) == _titles(db)[:3]
 
 
 @pytest.mark.parametrize(
