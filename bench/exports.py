@@ -14,7 +14,10 @@ The whole-contest workbook is written by a pool of worker processes, one per cor
 start-up included) and the last column is the largest peak RSS among them. "warm" has the
 workers started (as opening the exports page does) before the clock starts.
 
-    .venv/bin/python -m bench.exports [--sizes 10000 100000] [--only workbook]
+    .venv/bin/python -m bench.exports [--sizes 10000 100000] [--only workbook] [--postgresql]
+
+With --postgresql the same runs on PostgreSQL (TEST_DATABASE_URL's server; a database of
+its own per size, generated each run and dropped after).
 
 Target (issue 7): a whole-contest export of 100,000 entries under 10 s, flat memory.
 """
@@ -28,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine  # noqa: E402
 
-from bench.results import generate  # noqa: E402
+from bench.results import generate, postgres_url  # noqa: E402
 from contest import exports_parallel, exports_tables, schema  # noqa: E402
 from contest.db import Database  # noqa: E402
 from contest.exports import table_csv, write_xlsx  # noqa: E402
@@ -70,16 +74,23 @@ def database(entries: int, folder: Path) -> str:
     """A migrated SQLite database with the generated round, built once per size."""
     path = folder / f"tianjiao-bench-exports-{entries}.db"
     url = f"sqlite:///{path}"
-    if path.exists():
-        return url
+    if not path.exists():
+        fill(url, entries)
+    return url
+
+
+def fill(url: str, entries: int) -> None:
+    """Migrate the empty database at `url` and generate the round and the rest into it."""
     schema.upgrade(url)
     engine = create_engine(url)
     generate(engine, entries)
     with engine.begin() as connection:
         for statement in EXTRA:
             connection.exec_driver_sql(statement)
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
     engine.dispose()
-    return url
 
 
 def _status_kb(field: str) -> int:
@@ -182,17 +193,40 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--only", help="run only the exports whose name contains this")
+    parser.add_argument(
+        "--postgresql",
+        action="store_true",
+        help="on PostgreSQL (a database of its own per size on TEST_DATABASE_URL's server)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("URL", "JOB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(*args.child)))
         return
-    folder = Path(tempfile.gettempdir())
+    drops: list[Callable[[], None]] = []
+    try:
+        run(args, _databases(args, drops))
+    finally:
+        for drop in drops:
+            drop()
+
+
+def _databases(args: argparse.Namespace, drops: list[Callable[[], None]]) -> dict[int, str]:
     urls = {}
     for size in args.sizes:
         start = time.perf_counter()
-        urls[size] = database(size, folder)
+        if args.postgresql:
+            url, drop = postgres_url(os.environ["TEST_DATABASE_URL"], f"exports_{size}")
+            drops.append(drop)
+            fill(url, size)
+            urls[size] = url
+        else:
+            urls[size] = database(size, Path(tempfile.gettempdir()))
         print(f"database of {size:,} entries ready in {time.perf_counter() - start:.1f} s")
+    return urls
+
+
+def run(args: argparse.Namespace, urls: dict[int, str]) -> None:
     header = (
         f"{'export':32} {'entries':>8} {'wall s':>7} {'CPU s':>6} {'RSS growth MB':>14}"
         f" {'file MB':>8} {'worker peak MB':>15}"

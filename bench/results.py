@@ -202,9 +202,10 @@ def measure(url: str, entries: int, repeat: int) -> dict[str, float]:
     return {"generate": generated, "bare": bare_s, "results": results_s}
 
 
-def postgres_url(base: str) -> tuple[str, Callable[[], None]]:
+def postgres_url(base: str, what: str = "results") -> tuple[str, Callable[[], None]]:
+    """A new database on `base`'s server for one benchmark run, and how to drop it."""
     server = make_url(base)
-    name = f"tianjiao_bench_results_{os.getpid()}"
+    name = f"tianjiao_bench_{what}_{os.getpid()}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
