@@ -29,7 +29,7 @@ from pathlib import Path
 from threading import Lock
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from contest import exports_tables
@@ -194,12 +194,22 @@ def write_job(job: Job) -> SheetPart:
     """In a worker: the job's rows as a piece of deflated sheet XML in job.path."""
     database = _database(job.url)
     with use_locale(job.locale), database.session(write=False) as db:
+        if not database.is_sqlite:
+            _one_core_per_job(db)
         contest = db.get(Contest, job.contest_id)
         round_ = db.get(Round, job.round_id) if job.round_id is not None else None
         assert contest is not None
         table = exports_tables.sheet_table(db, contest, (job.kind, round_), job.ids)
         kinds = [c.kind for c in table.columns]
         return write_part(Path(job.path), kinds, table.rows(db), ZoneInfo(job.zone))
+
+
+def _one_core_per_job(db: Session) -> None:
+    """PostgreSQL: no parallel workers of its own nor JIT compiling for a job's queries.
+    The jobs already keep every core busy, and each slice is small enough that both cost
+    more than they give."""
+    db.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    db.execute(text("SET LOCAL jit = off"))
 
 
 @cache
