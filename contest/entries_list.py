@@ -5,10 +5,11 @@ in (withdrawn overrides everything); with no round yet it is simply "in".
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -121,6 +122,15 @@ class EntryPage:
     pages: int
 
 
+def among(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+    """`column IN (ids)` with the ids written into the SQL rather than bound one by one:
+    for a batch of 1,000 entries, 1,000 parameters for PostgreSQL's driver to parse on
+    every query was a tenth of the entries export's time there. They are integers, so
+    nothing can be injected."""
+    values = [int(i) for i in ids]
+    return column.in_(bindparam(None, values, expanding=True, literal_execute=True))  # type: ignore[no-any-return]
+
+
 def entry_rows(db: Session, entries: Sequence[Entry]) -> list[EntryRow]:
     ids = [e.id for e in entries]
     tracks = {
@@ -131,7 +141,7 @@ def entry_rows(db: Session, entries: Sequence[Entry]) -> list[EntryRow]:
     links = db.execute(
         select(RoundEntry.entry_id, RoundEntry.status, Round.name)
         .join(Round, Round.id == RoundEntry.round_id)
-        .where(RoundEntry.entry_id.in_(ids))
+        .where(among(RoundEntry.entry_id, ids))
         .order_by(Round.position)
     )
     for entry_id, status, round_name in links:
@@ -139,7 +149,7 @@ def entry_rows(db: Session, entries: Sequence[Entry]) -> list[EntryRow]:
     plans = set(
         db.scalars(
             select(Document.entry_id).where(
-                Document.entry_id.in_(ids),
+                among(Document.entry_id, ids),
                 Document.kind == DocumentKind.business_plan,
                 Document.replaced_at.is_(None),
             )

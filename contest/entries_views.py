@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from contest.contests import public_contests, registration_open
 from contest.entries import can_team_edit, can_team_withdraw, team_entry_count
+from contest.entries_list import among
 from contest.enums import EntryStatus, Role, SheetState
 from contest.models import (
     Advancement,
@@ -46,7 +47,7 @@ def members_by_entry(db: Session, entry_ids: Sequence[int]) -> dict[int, list[st
     for part in _chunks(entry_ids):
         rows = db.execute(
             select(EntryMember.entry_id, EntryMember.name)
-            .where(EntryMember.entry_id.in_(part))
+            .where(among(EntryMember.entry_id, part))
             .order_by(EntryMember.entry_id, EntryMember.position)
         )
         for entry_id, name in rows:
