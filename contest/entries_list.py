@@ -122,13 +122,15 @@ class EntryPage:
     pages: int
 
 
-def among(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
-    """`column IN (ids)` with the ids written into the SQL rather than bound one by one:
-    for a batch of 1,000 entries, 1,000 parameters for PostgreSQL's driver to parse on
-    every query was a tenth of the entries export's time there. They are integers, so
-    nothing can be injected."""
+def among(db: Session, column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+    """`column IN (ids)`. On PostgreSQL the ids are written into the SQL rather than bound
+    one by one: for a batch of 1,000 entries, 1,000 parameters for its driver to parse on
+    every query were a tenth of the entries export's time. They are integers, so nothing
+    can be injected. SQLite keeps bound parameters: it caches a prepared statement per
+    distinct SQL text, and 1,000 literal ids make every batch's text new."""
     values = [int(i) for i in ids]
-    return column.in_(bindparam(None, values, expanding=True, literal_execute=True))  # type: ignore[no-any-return]
+    literal = db.get_bind().dialect.name == "postgresql"
+    return column.in_(bindparam(None, values, expanding=True, literal_execute=literal))  # type: ignore[no-any-return]
 
 
 def entry_rows(db: Session, entries: Sequence[Entry]) -> list[EntryRow]:
@@ -141,7 +143,7 @@ def entry_rows(db: Session, entries: Sequence[Entry]) -> list[EntryRow]:
     links = db.execute(
         select(RoundEntry.entry_id, RoundEntry.status, Round.name)
         .join(Round, Round.id == RoundEntry.round_id)
-        .where(among(RoundEntry.entry_id, ids))
+        .where(among(db, RoundEntry.entry_id, ids))
         .order_by(Round.position)
     )
     for entry_id, status, round_name in links:
@@ -149,7 +151,7 @@ def entry_rows(db: Session, entries: Sequence[Entry]) -> list[EntryRow]:
     plans = set(
         db.scalars(
             select(Document.entry_id).where(
-                among(Document.entry_id, ids),
+                among(db, Document.entry_id, ids),
                 Document.kind == DocumentKind.business_plan,
                 Document.replaced_at.is_(None),
             )

@@ -47,7 +47,7 @@ def members_by_entry(db: Session, entry_ids: Sequence[int]) -> dict[int, list[st
     for part in _chunks(entry_ids):
         rows = db.execute(
             select(EntryMember.entry_id, EntryMember.name)
-            .where(among(EntryMember.entry_id, part))
+            .where(among(db, EntryMember.entry_id, part))
             .order_by(EntryMember.entry_id, EntryMember.position)
         )
         for entry_id, name in rows:

@@ -228,7 +228,11 @@ def assignments_table(contest: Contest, round_: Round, ids: EntryIds = None) -> 
                 ScoreSheet.entry_id == Assignment.entry_id,
             ),
         )
-        .where(Assignment.round_id == round_id, *_within(Assignment.entry_id, ids))
+        .where(
+            Assignment.round_id == round_id,
+            *_within(Assignment.entry_id, ids),
+            *_within(Entry.id, ids),  # the same, said of the join: PostgreSQL reads less
+        )
         .order_by(Assignment.entry_id, Assignment.judge_id)
     )  # fmt: skip
 
@@ -278,7 +282,11 @@ def sheets_table(db: Session, contest: Contest, round_: Round, ids: EntryIds = N
             epoch_seconds(ScoreSheet.submitted_at), epoch_seconds(ScoreSheet.updated_at),
         )
         .join(Entry, Entry.id == ScoreSheet.entry_id)
-        .where(ScoreSheet.round_id == round_id, *_within(ScoreSheet.entry_id, ids))
+        .where(
+            ScoreSheet.round_id == round_id,
+            *_within(ScoreSheet.entry_id, ids),
+            *_within(Entry.id, ids),  # the same, said of the join: PostgreSQL reads less
+        )
         .order_by(ScoreSheet.entry_id, ScoreSheet.judge_id)
     )  # fmt: skip
     statement = pivoted(statement)
