@@ -111,9 +111,11 @@ def csv_rows(table: Table, rows: Iterable[Sequence[Any]], zone: ZoneInfo) -> Ite
         for i in moments:
             v = row[i]
             if v is not None:
-                if v.__class__ is int:  # seconds since 1970 UTC (contest/exports_tables.py)
-                    v = datetime.fromtimestamp(v, zone)
-                row[i] = v.astimezone(zone).isoformat(" ", "seconds")[:19]
+                # An int is seconds since 1970 UTC (contest/exports_tables.epoch_seconds).
+                local = (
+                    datetime.fromtimestamp(v, zone) if v.__class__ is int else v.astimezone(zone)
+                )
+                row[i] = local.isoformat(" ", "seconds")[:19]
         for i in scores:
             if row[i] is not None:
                 row[i] = format_score(row[i])

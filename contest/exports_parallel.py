@@ -29,7 +29,7 @@ from pathlib import Path
 from threading import Lock
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlmodel import Session
 
 from contest import exports_tables
@@ -82,9 +82,9 @@ def write_contest_workbook(
     try:
         with database.session(write=False) as db:
             sheets = exports_tables.contest_sheets(db, contest)
-            tables = exports_tables.contest_tables(db, contest)
+            tables = [exports_tables.sheet_table(db, contest, sheet) for sheet in sheets]
             widths = [len(table.columns) for table in tables]
-            count = _entry_count(db, contest.id)
+            count = exports_tables.entry_count(db, contest.id)
             sized = zip(sheets, widths, strict=True)
             jobs = _jobs(db, database.url, contest, count, sized, zone, pieces)
         alone = count < PARALLEL_FROM or workers() == 1 or _in_memory(database.url)
@@ -158,11 +158,6 @@ def _jobs(
             ]
         )
     return jobs
-
-
-def _entry_count(db: Session, contest_id: int | None) -> int:
-    count = select(func.count()).where(Entry.contest_id == contest_id)
-    return db.connection().execute(count).scalar_one()  # type: ignore[no-any-return]
 
 
 def _slices(db: Session, contest_id: int, count: int, wanted: int) -> list[EntryIds]:

@@ -522,6 +522,10 @@ def _counts(db: Session, column: Any, round_ids: list[int]) -> dict[int, int]:
     return {round_id: count for round_id, count in rows}
 
 
+def entry_count(db: Session, contest_id: int | None) -> int:
+    return db.scalar(select(func.count()).where(Entry.contest_id == contest_id)) or 0
+
+
 def overview(db: Session, contest: Contest) -> Overview:
     """Row counts of every export of the contest, in five grouped queries."""
     all_rounds = list(rounds.rounds(db, contest.id))
@@ -529,7 +533,7 @@ def overview(db: Session, contest: Contest) -> Overview:
     assigned = _counts(db, Assignment.round_id, ids)
     sheets = _counts(db, ScoreSheet.round_id, ids)
     ranked = _counts(db, RoundEntry.round_id, ids)
-    entries = db.scalar(select(func.count()).where(Entry.contest_id == contest.id)) or 0
+    entries = entry_count(db, contest.id)
     given = db.scalar(select(func.count()).where(Award.contest_id == contest.id)) or 0
     return Overview(
         entries,

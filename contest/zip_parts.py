@@ -9,6 +9,7 @@ parent never reads the uncompressed data again.
 
 from __future__ import annotations
 
+import io
 import time
 import zipfile
 import zlib
@@ -70,11 +71,11 @@ class Deflater:
 
 
 def deflated(data: bytes, *, final: bool = False) -> Deflated:
-    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-    ending = zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH
-    return Deflated(
-        compressor.compress(data) + compressor.flush(ending), zlib.crc32(data), len(data)
-    )
+    buffer = io.BytesIO()
+    deflater = Deflater(buffer)
+    deflater.write(data)
+    deflater.finish(final=final)
+    return Deflated(buffer.getvalue(), deflater.crc, deflater.size)
 
 
 def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
@@ -131,9 +132,10 @@ def add_deflated_member(
     out = archive.fp
     assert out is not None, "the archive is closed"
     info.header_offset = out.tell()
-    out.write(info.FileHeader())
+    header = info.FileHeader()
+    out.write(header)
     archive.filelist.append(info)
     archive.NameToInfo[name] = info
-    archive.start_dir = info.header_offset + len(info.FileHeader()) + compressed_size
+    archive.start_dir = info.header_offset + len(header) + compressed_size
     archive._didModify = True  # noqa: SLF001 (as ZipFile.write does)
     return out

@@ -5,6 +5,7 @@ returns); XLSX is written to a temporary file first, then streamed and deleted.
 """
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -51,7 +52,11 @@ def _csv(request: Request, settings: AppSettings, table: Table) -> StreamingResp
 def _xlsx(
     db: DbSession, settings: AppSettings, sheets: Sequence[Table], filename: str
 ) -> StreamingResponse:
-    path = write_xlsx(db, sheets, ZoneInfo(settings.timezone))
+    return _workbook(write_xlsx(db, sheets, ZoneInfo(settings.timezone)), filename)
+
+
+def _workbook(path: Path, filename: str) -> StreamingResponse:
+    """A workbook written to `path`, streamed and then deleted."""
     return StreamingResponse(
         stream_and_delete(path), media_type=XLSX_TYPE, headers=_headers(f"{filename}.xlsx")
     )
@@ -147,8 +152,4 @@ def contest_xlsx(
     and results, and the awards, one sheet each, written by one process per core."""
     database = request.app.state.database
     path = write_contest_workbook(database, contest, ZoneInfo(settings.timezone))
-    return StreamingResponse(
-        stream_and_delete(path),
-        media_type=XLSX_TYPE,
-        headers=_headers(f"{tables.workbook_name(contest)}.xlsx"),
-    )
+    return _workbook(path, tables.workbook_name(contest))

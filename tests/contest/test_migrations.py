@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from contest import schema
 from contest.app import create_app
-from contest.models import metadata
+from contest.models import ScoreSheet, metadata
 from contest.settings import Settings
 from tests import factories
 
@@ -78,19 +78,28 @@ def test_app_starts_on_a_migrated_database(empty_database: str, tmp_path: Path) 
     app.state.database.dispose()
 
 
-def test_sheet_totals_are_filled_in_from_the_scores_on_upgrade(empty_database: str) -> None:
-    """Migration 0002 adds score_sheets.total_tenths; existing sheets get the sum of their
-    criterion scores, so results read before and after the upgrade agree."""
-    schema.upgrade(empty_database)
-    engine = create_engine(empty_database)
+def sheets_of_one_entry(url: str, *sheets: tuple[list[int], bool]) -> list[ScoreSheet]:
+    """Migrate to the newest schema, then give one preliminary entry a sheet per (values,
+    submitted), each from the next judge."""
+    schema.upgrade(url)
+    engine = create_engine(url)
     with Session(engine, expire_on_commit=False) as db:
         world = factories.build_world(db)
         entry = factories.entry(db, world.contest, world.startup, rounds=(world.preliminary,))
         factories.criteria(db, world.preliminary)
-        scored = factories.sheet(db, world.preliminary, world.judges[0], entry, [275, 200, 155])
-        empty = factories.sheet(db, world.preliminary, world.judges[1], entry, [], submitted=False)
+        made = [
+            factories.sheet(db, world.preliminary, judge, entry, values, submitted=submitted)
+            for judge, (values, submitted) in zip(world.judges[: len(sheets)], sheets, strict=True)
+        ]
         db.commit()
     engine.dispose()
+    return made
+
+
+def test_sheet_totals_are_filled_in_from_the_scores_on_upgrade(empty_database: str) -> None:
+    """Migration 0002 adds score_sheets.total_tenths; existing sheets get the sum of their
+    criterion scores, so results read before and after the upgrade agree."""
+    scored, empty = sheets_of_one_entry(empty_database, ([275, 200, 155], True), ([], False))
 
     schema.downgrade(empty_database, "0001")
     schema.upgrade(empty_database)
@@ -124,16 +133,7 @@ def test_criterion_scores_are_clustered_on_sqlite_and_survive_the_rebuild(
 ) -> None:
     """Migration 0003 rebuilds criterion_scores WITHOUT ROWID on SQLite (PostgreSQL has no
     such option); down and up again, every score is still there."""
-    schema.upgrade(empty_database)
-    engine = create_engine(empty_database)
-    with Session(engine, expire_on_commit=False) as db:
-        world = factories.build_world(db)
-        entry = factories.entry(db, world.contest, world.startup, rounds=(world.preliminary,))
-        factories.criteria(db, world.preliminary)
-        factories.sheet(db, world.preliminary, world.judges[0], entry, [275, 200, 155])
-        factories.sheet(db, world.preliminary, world.judges[1], entry, [300, 0, 100])
-        db.commit()
-    engine.dispose()
+    sheets_of_one_entry(empty_database, ([275, 200, 155], True), ([300, 0, 100], True))
     scores, layout = criterion_scores_layout(empty_database)
     assert len(scores) == 6
     sqlite = empty_database.startswith("sqlite")
