@@ -39,7 +39,7 @@ bench: install-dev
 
 ## List user-visible messages that still lack a Chinese translation
 i18n: install-dev
-	$(BIN)/python -m contest.i18n.extract
+	$(BIN)/python -m contest.core.i18n.extract
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

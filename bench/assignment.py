@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from contest.assignment_solver import AssignmentPlan, EntryRef, JudgeRef, Pair, assign_judges
+from contest.judging.solver import AssignmentPlan, EntryRef, JudgeRef, Pair, assign_judges
 
 TARGET_SECONDS = 10.0
 

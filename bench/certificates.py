@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contest import certificate_pdf as cp  # noqa: E402
+from contest.awards import certificate_pdf as cp
 
 N = 1000
 TITLES = [

@@ -7,10 +7,10 @@ Each export then runs in a fresh child process that reports its wall time and it
 RSS growth (the peak during the export, VmHWM reset just before it, minus the RSS at
 its start): if memory is flat, the growth is the same for 10,000 and 100,000 entries.
 Results are the exception by nature: ranking needs every entry's score at once
-(contest/results.py), so that part grows with the round; its file writing does not.
+(contest/results/service.py), so that part grows with the round; its file writing does not.
 
 The whole-contest workbook is written by a pool of worker processes, one per core
-(contest/exports_parallel.py), started by this export: its CPU figure adds theirs (their
+(contest/exports/parallel.py), started by this export: its CPU figure adds theirs (their
 start-up included) and the last column is the largest peak RSS among them. "warm" has the
 workers started (as opening the exports page does) before the clock starts.
 
@@ -40,10 +40,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine  # noqa: E402
 
 from bench.results import generate, postgres_url  # noqa: E402
-from contest import exports_parallel, exports_tables, schema  # noqa: E402
-from contest.db import Database  # noqa: E402
-from contest.exports import table_csv, write_xlsx  # noqa: E402
-from contest.models import Contest, Round  # noqa: E402
+from contest.core import schema
+from contest.core.db import Database
+from contest.exports import parallel as exports_parallel
+from contest.exports import tables as exports_tables
+from contest.kit.tables import table_csv, write_xlsx
+from contest.models import Contest, Round
 
 ZONE = ZoneInfo("Asia/Shanghai")
 TARGET_SECONDS = 10.0

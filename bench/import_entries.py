@@ -24,12 +24,12 @@ from openpyxl import Workbook
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from contest import schema
-from contest.db import Database
-from contest.eligibility import CREDIT_CODE_CHARSET, credit_code_check_character
-from contest.entries_export import ENTRY_COLUMNS
-from contest.entries_import import check_table, import_entries, read_table
-from contest.enums import ContestStatus, Role, RoundKind
+from contest.core import schema
+from contest.core.db import Database
+from contest.core.enums import ContestStatus, Role, RoundKind
+from contest.entries.eligibility import CREDIT_CODE_CHARSET, credit_code_check_character
+from contest.entries.export import ENTRY_COLUMNS
+from contest.entries.importing import check_table, import_entries, read_table
 from contest.models import Contest, ContestOrganiser, Entry, Round, Track, User
 
 TARGET_SECONDS = 5.0

@@ -48,9 +48,10 @@ from sqlmodel import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from contest import schema  # noqa: E402
-from contest.enums import Role, RoundKind, RoundMode, SheetState  # noqa: E402
-from contest.models import (  # noqa: E402
+from contest.core import schema
+from contest.core.enums import Role, RoundKind, RoundMode, SheetState
+from contest.core.security import hash_password, token_digest
+from contest.models import (
     Assignment,
     AuthSession,
     Contest,
@@ -66,7 +67,6 @@ from contest.models import (  # noqa: E402
     User,
     utcnow,
 )
-from contest.security import hash_password, token_digest  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CRITERIA = (300, 250, 200, 150, 100)  # maxima in tenths

@@ -7,7 +7,7 @@ run, two timings:
 
 - bare group-by: ``SELECT entry_id, SUM(value_tenths) ... GROUP BY entry_id`` over
   the same submitted scores, fetched to Python: the reference the issue sets;
-- results: ``contest.results.round_results`` (entries, sheet totals as every save keeps
+- results: ``contest.results.service.round_results`` (entries, sheet totals as every save keeps
   them, tie-break sums, scoring, the typed ranked list of every track).
 
 SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (a database of its own,
@@ -32,9 +32,10 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from contest import results, schema  # noqa: E402
-from contest.db import Database  # noqa: E402
-from contest.models import Round  # noqa: E402
+from contest.core import schema
+from contest.core.db import Database
+from contest.models import Round
+from contest.results import service as results
 
 JUDGES = 2_000
 JUDGES_PER_ENTRY = 5
@@ -126,7 +127,7 @@ def _statements(dialect: str, entries: int) -> list[str]:
         " + s.judge_id * 31 % 90"
         " + (CAST(s.id AS BIGINT) * 2654435761 + c.id * 40503) % 4294967291 % 121) / 1000"
         " FROM score_sheets s CROSS JOIN criteria c",
-        # Each sheet's total, as every save keeps it (contest/judging.py).
+        # Each sheet's total, as every save keeps it (contest/judging/sheets.py).
         "UPDATE score_sheets SET total_tenths = (SELECT SUM(c.value_tenths)"
         " FROM criterion_scores c WHERE c.sheet_id = score_sheets.id)",
     ]

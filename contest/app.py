@@ -3,16 +3,37 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from contest import api, web
-from contest.db import Database
-from contest.errors_http import install_error_handlers
-from contest.middleware import LocaleMiddleware, SecurityHeadersMiddleware
-from contest.schema import check_schema
-from contest.settings import Settings, get_settings
-from contest.web.templating import STATIC_DIR, set_display_zone
+from contest.accounts import api as accounts_api
+from contest.accounts import pages as accounts_pages
+from contest.awards.api import awards as awards_api
+from contest.awards.api import certificates as certificates_api
+from contest.awards.pages import awards as awards_pages
+from contest.awards.pages import certificates as certificates_pages
+from contest.core.db import Database
+from contest.core.schema import check_schema
+from contest.core.settings import Settings, get_settings
+from contest.core.web.deps import csrf_protect
+from contest.core.web.errors import install_error_handlers
+from contest.core.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
+from contest.core.web.templating import STATIC_DIR, set_display_zone
+from contest.entries import api as entries_api
+from contest.entries.pages import team as entries_team_pages
+from contest.exports import api as exports_api
+from contest.exports import pages as exports_pages
+from contest.home import pages as home_pages
+from contest.judging import api as judging_api
+from contest.judging.pages import judge as judging_judge_pages
+from contest.live import api as live_api
+from contest.live import pages as live_pages
+from contest.results import api as results_api
+from contest.results import pages as results_pages
+from contest.setup import api as setup_api
+from contest.setup.pages import contests as setup_contest_pages
+from contest.setup.pages import judges as setup_judge_pages
+from contest.setup.pages import rounds as setup_round_pages
 
 
 def create_app(settings: Settings | None = None, *, check_database: bool = True) -> FastAPI:
@@ -41,8 +62,8 @@ def create_app(settings: Settings | None = None, *, check_database: bool = True)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(LocaleMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(api.router)
-    app.include_router(web.router)
+    app.include_router(api_router())
+    app.include_router(page_router())
     install_error_handlers(app)
     return app
 
@@ -50,3 +71,34 @@ def create_app(settings: Settings | None = None, *, check_database: bool = True)
 def create_app_from_env() -> FastAPI:
     """Factory for uvicorn workers: each process reads the same environment."""
     return create_app()
+
+
+def api_router() -> APIRouter:
+    """The JSON API under /api/v1, one router per feature."""
+    router = APIRouter(prefix="/api/v1")
+    # Routes are matched in order: the judges' autosaves and the big screen's polls, most
+    # of a contest day's requests, come first instead of after a hundred other routes.
+    for module in (judging_api, live_api, accounts_api, setup_api, entries_api, results_api,
+                   awards_api, certificates_api, exports_api):
+        router.include_router(module.router)
+    return router
+
+
+def page_router() -> APIRouter:
+    """Server-rendered pages, one router per feature.
+
+    Every page router sits under one whose CSRF check covers every form that changes
+    something. Routes that must read a large multipart body themselves (streamed uploads)
+    go on a module's `streaming_router` and check the token as they parse.
+    """
+    router = APIRouter(include_in_schema=False)
+    protected = APIRouter(dependencies=[Depends(csrf_protect)])
+    for module in (home_pages, accounts_pages, setup_contest_pages, setup_round_pages,
+                   setup_judge_pages, entries_team_pages, judging_judge_pages, results_pages,
+                   live_pages, awards_pages, certificates_pages, exports_pages):
+        protected.include_router(module.router)
+        streaming = getattr(module, "streaming_router", None)
+        if streaming is not None:
+            router.include_router(streaming)
+    router.include_router(protected)
+    return router

@@ -11,11 +11,12 @@ import uvicorn
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from contest import auth, schema
-from contest.db import Database
-from contest.enums import Role
-from contest.errors import InvalidInput
-from contest.settings import Settings, get_settings
+from contest.accounts import service as auth
+from contest.core import schema
+from contest.core.db import Database
+from contest.core.enums import Role
+from contest.core.errors import InvalidInput
+from contest.core.settings import Settings, get_settings
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,7 +96,7 @@ def create_user(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def demo(settings: Settings, args: argparse.Namespace) -> int:
-    from contest import demo as demo_data  # heavy; only the demo command needs it
+    from contest.demo import service as demo_data  # heavy; only the demo command needs it
 
     migrate(settings)
     database = Database(settings.database_url)

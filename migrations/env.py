@@ -3,8 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from contest.core.settings import get_settings
 from contest.models import metadata
-from contest.settings import get_settings
 
 config = context.config
 

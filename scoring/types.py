@@ -17,7 +17,7 @@ Score = Fraction | float
 TOLERANCE = 1e-9
 
 
-# Member names and values mirror contest/enums.py so the two can be merged later.
+# Member names and values mirror contest/core/enums.py so the two can be merged later.
 class Normalization(StrEnum):
     none = "none"
     zscore = "zscore"

@@ -1,4 +1,4 @@
-"""Published awards with their certificates, inserted directly (as contest/awards.py would
+"""Published awards with their certificates, inserted directly (as contest/awards/service.py would
 leave them), for the certificate, verification and export tests."""
 
 import secrets
@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from contest.enums import AwardScope, Tier
+from contest.core.enums import AwardScope, Tier
 from contest.models import Award, Certificate, Contest, Entry, utcnow
 
 

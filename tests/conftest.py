@@ -18,11 +18,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from contest import schema
 from contest.app import create_app
-from contest.db import Database
+from contest.core import schema
+from contest.core.db import Database
+from contest.core.settings import Settings
 from contest.models import metadata
-from contest.settings import Settings
 from tests import factories
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")

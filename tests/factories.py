@@ -17,7 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 from sqlmodel import Session
 
-from contest.enums import (
+from contest.core.enums import (
     ContestStatus,
     DocumentKind,
     EntryStatus,
@@ -26,6 +26,8 @@ from contest.enums import (
     RoundMode,
     SheetState,
 )
+from contest.core.security import hash_password
+from contest.core.settings import Settings
 from contest.models import (
     Assignment,
     Contest,
@@ -43,8 +45,6 @@ from contest.models import (
     User,
     utcnow,
 )
-from contest.security import hash_password
-from contest.settings import Settings
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from contest.enums import Role
+from contest.core.enums import Role
 from contest.models import Entry, Judge, Round, User
 from tests import factories
 from tests.factories import World

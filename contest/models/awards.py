@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from contest.enums import AwardScope, Tier
+from contest.core.enums import AwardScope, Tier
 from contest.models.base import optional_time, timestamp
 
 

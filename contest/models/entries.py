@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from contest.enums import DocumentKind, EntryStatus
+from contest.core.enums import DocumentKind, EntryStatus
 from contest.models.base import optional_time, timestamp
 
 

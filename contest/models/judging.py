@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from contest.enums import SheetState
+from contest.core.enums import SheetState
 from contest.models.base import json_list, optional_time, timestamp
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Numeric, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from contest.enums import Aggregation, LivePhase, Normalization, RoundKind, RoundMode
+from contest.core.enums import Aggregation, LivePhase, Normalization, RoundKind, RoundMode
 from contest.models.base import json_dict, json_list, optional_time, timestamp
 
 

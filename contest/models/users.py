@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, String
 from sqlmodel import Field, SQLModel
 
-from contest.enums import Role
+from contest.core.enums import Role
 from contest.models.base import UTCDateTime, optional_time, timestamp
 
 

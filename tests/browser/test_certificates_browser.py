@@ -7,7 +7,7 @@ test-artifacts/screenshots/.
 import pytest
 from sqlalchemy import select
 
-from contest.enums import Tier
+from contest.core.enums import Tier
 from contest.models import Certificate
 from tests import factories
 from tests.certificates_setup import award

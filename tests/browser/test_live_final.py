@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlmodel import Session
 
-from contest.enums import EntryStatus
+from contest.core.enums import EntryStatus
 from contest.models import Advancement, LiveState, utcnow
 from tests import factories
 from tests.awards_setup import arrange_ranked

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from contest.enums import Role
+from contest.core.enums import Role
 from contest.models import Contest, Criterion, Round, Track
 from tests import factories
 from tests.factories import PASSWORD

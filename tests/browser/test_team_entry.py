@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from contest.enums import EntryStatus
+from contest.core.enums import EntryStatus
 from contest.models import Document, Entry, User
 from tests import factories
 

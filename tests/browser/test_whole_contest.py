@@ -24,8 +24,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlmodel import Session
 
-from contest.eligibility import credit_code_check_character
-from contest.enums import Role
+from contest.core.enums import Role
+from contest.entries.eligibility import credit_code_check_character
 from contest.models import Contest, Entry, LiveState, Round, RoundEntry
 from tests import factories
 

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from contest.app import create_app
-from contest.settings import Settings
+from contest.core.settings import Settings
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]

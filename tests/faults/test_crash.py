@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, select
 from sqlmodel import Session
 
 from bench.load import Outcome, lost_saves, random_scores, seed
-from contest import schema
+from contest.core import schema
 from contest.models import CriterionScore, ScoreSheet
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import asyncio
 import pytest
 
 from bench.load import drive, lost_saves, seed, tianjiao_server
-from contest import schema
+from contest.core import schema
 
 
 @pytest.mark.slow

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from contest.app import create_app
-from contest.enums import Role
+from contest.core.enums import Role
+from contest.core.settings import Settings
 from contest.models import Contest
-from contest.settings import Settings
 from tests import factories
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from contest.enums import LivePhase, Tier
+from contest.core.enums import LivePhase, Tier
 from contest.models import Award, Certificate, LiveState, utcnow
 from tests import factories
 

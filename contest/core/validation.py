@@ -1,0 +1,76 @@
+"""Validation messages people can read, in their language, naming the field.
+
+Pydantic's own messages are English and technical; pages show these instead,
+and the API uses the same ones for the rules we write ourselves.
+"""
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
+
+from contest.core.errors import FieldError, InvalidInput
+from contest.core.i18n import _
+
+EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+
+
+def valid_email(email: str) -> bool:
+    return len(email) <= 254 and EMAIL_PATTERN.match(email) is not None
+
+
+def email_address(value: str) -> str:
+    """Field validator: a plausible, normalised (lower-case) e-mail address."""
+    normalised = value.strip().lower()
+    if not valid_email(normalised):
+        raise invalid("email", _("Enter a valid e-mail address."))
+    return normalised
+
+
+def invalid(code: str, message: str, **context: Any) -> PydanticCustomError:
+    """A validation error with our own (already translated) message, no "Value error," prefix."""
+    return PydanticCustomError(code, message, context or None)
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    known = {
+        "missing": _("This field is required."),
+        "string_too_short": _("This field is required."),
+        "string_too_long": _("Too long: at most %(max)s characters.")
+        % {"max": ctx.get("max_length")},
+        "int_parsing": _("Enter a whole number."),
+        "int_type": _("Enter a whole number."),
+        "float_parsing": _("Enter a number."),
+        "decimal_parsing": _("Enter a number."),
+        "float_type": _("Enter a number."),
+        "greater_than": _("Must be greater than %(limit)s.") % {"limit": ctx.get("gt")},
+        "greater_than_equal": _("Must be at least %(limit)s.") % {"limit": ctx.get("ge")},
+        "less_than": _("Must be less than %(limit)s.") % {"limit": ctx.get("lt")},
+        "less_than_equal": _("Must be at most %(limit)s.") % {"limit": ctx.get("le")},
+        "bool_parsing": _("Choose yes or no."),
+        "enum": _("Choose one of the offered values."),
+        "literal_error": _("Choose one of the offered values."),
+        "datetime_parsing": _("Enter a date and time."),
+        "datetime_from_date_parsing": _("Enter a date and time."),
+        "date_parsing": _("Enter a date (YYYY-MM-DD)."),
+        "date_from_datetime_parsing": _("Enter a date (YYYY-MM-DD)."),
+        "timezone_aware": _("Give the time with its time zone."),
+        "decimal_max_places": _("Use at most %(places)s decimal places.")
+        % {"places": ctx.get("decimal_places")},
+        "too_short": _("Add at least %(min)s.") % {"min": ctx.get("min_length")},
+        "too_long": _("At most %(max)s allowed.") % {"max": ctx.get("max_length")},
+    }
+    return known.get(kind, error.get("msg", _("Invalid value.")))
+
+
+def invalid_input(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> InvalidInput:
+    """Turn Pydantic's errors into ours: one FieldError per problem, translated."""
+    errors = []
+    for error in exc.errors():
+        loc = tuple(part for part in error["loc"] if part not in ("body",))
+        errors.append(FieldError((*prefix, *loc), _message(error), error["type"]))
+    return InvalidInput(errors)

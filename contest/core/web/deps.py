@@ -1,0 +1,285 @@
+"""Request dependencies: the database session, the caller, and who may do what.
+
+Routes declare what they need with the Annotated types at the bottom
+(`DbSession`, `CurrentUser`, `CurrentOrganiser`, ...); a route cannot reach
+its body without passing the check, so none can forget it.
+"""
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from contest.accounts import service as auth
+from contest.core import permissions
+from contest.core.db import Database
+from contest.core.enums import Role
+from contest.core.i18n import _
+from contest.core.security import csrf_tokens_match
+from contest.core.settings import Settings
+from contest.models import Contest, Entry, Judge, Round, User
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION_COOKIE = "tj_session"
+CSRF_COOKIE = "tj_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in
+# the thread pool, and each such hop costs a thread switch (and a wait for the GIL) on
+# every request.
+
+
+async def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One session per request, committed once when the route returns, before the reply."""
+    database: Database = request.app.state.database
+    write = request.method not in SAFE_METHODS
+    # Uploads stream their body while the request runs: they take no slot and no place in
+    # the write queue, or a slow upload would hold up everybody else.
+    streamed = _streamed(request)
+    async with AsyncExitStack() as stack:
+        if not streamed:
+            await stack.enter_async_context(_waiting(database.slots, database))
+        if write and database.write_queue is not None and not streamed:
+            await stack.enter_async_context(_waiting(database.write_queue, database))
+        session = Session(
+            database.write_engine if write else database.engine, expire_on_commit=False
+        )
+        try:
+            yield session
+        except BaseException:
+            await _finish(session, commit=False)
+            raise
+        await _finish(session, commit=True)
+
+
+@asynccontextmanager
+async def _waiting(
+    turn: asyncio.Lock | asyncio.Semaphore, database: Database
+) -> AsyncIterator[None]:
+    """A turn in the event loop, for at most the busy timeout (then 503, Retry-After)."""
+    try:
+        await asyncio.wait_for(turn.acquire(), database.busy_timeout_s)
+    except TimeoutError:
+        raise OperationalError(
+            "BEGIN", {}, sqlite3.OperationalError("database is busy (waiting for a turn)")
+        ) from None
+    try:
+        yield
+    finally:
+        turn.release()
+
+
+async def _finish(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back) and close in one trip to a worker thread; none if unused."""
+    if not session.in_transaction():
+        session.close()  # no connection was taken: nothing to wait for
+        return
+
+    def end() -> None:
+        try:
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
+        finally:
+            session.close()
+
+    await run_in_threadpool(end)
+
+
+Result = TypeVar("Result")
+
+
+async def write_as(
+    request: Request, role: Role, work: Callable[[Session, User], Result]
+) -> Result:
+    """The whole of a hot write route in one trip to a worker thread and one short
+    transaction: the caller looked up (401 and 403 exactly as `CurrentUser` and the
+    role dependencies give them), then `work(session, caller)`, then the commit.
+
+    A route using it takes no `DbSession` and no user dependency: those would cost a
+    session and a thread trip of their own. It waits for a connection slot like any
+    request and, on SQLite, for the write queue, so only this transaction holds the
+    database's single writer lock; a call that carries no credentials at all is
+    answered 401 before it waits for either.
+    """
+    if _bearer_token(request) is None and SESSION_COOKIE not in request.cookies:
+        raise NotAuthenticated()
+    database: Database = request.app.state.database
+    async with AsyncExitStack() as stack:
+        await stack.enter_async_context(_waiting(database.slots, database))
+        if database.write_queue is not None:
+            await stack.enter_async_context(_waiting(database.write_queue, database))
+        return await run_in_threadpool(_write_as, request, database, role, work)
+
+
+def _write_as(
+    request: Request, database: Database, role: Role, work: Callable[[Session, User], Result]
+) -> Result:
+    settings: Settings = request.app.state.settings
+    if database.is_sqlite:
+        # The caller is read before BEGIN IMMEDIATE: the other worker processes can write
+        # meanwhile (the ceiling's share at saturation 40% -> 43%).
+        with Session(database.engine, expire_on_commit=False) as reader:
+            get_optional_user(request, reader, settings)
+    with Session(database.write_engine, expire_on_commit=False) as session:
+        user = get_optional_user(request, session, settings)  # cached on request.state
+        result = work(session, check_role(check_user(request, user), role))
+        session.commit()
+        return result
+
+
+def _streamed(request: Request) -> bool:
+    """Uploads stream their body while the request runs; they must not hold the queue."""
+    return request.headers.get("content-type", "").startswith("multipart/form-data")
+
+
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a page, detached from any database session."""
+
+    id: int
+    name: str
+    email: str
+    role: Role
+
+    @classmethod
+    def of(cls, user: User) -> "Viewer":
+        return cls(id=user.id, name=user.name, email=user.email, role=user.role)  # type: ignore[arg-type]
+
+
+class NotAuthenticated(Exception):
+    """Raised for an anonymous caller; pages answer with a redirect, the API with 401."""
+
+
+def _bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def get_optional_user(request: Request, db: DbSession, settings: AppSettings) -> User | None:
+    """The caller, from a bearer token or the session cookie; cached on request.state."""
+    if hasattr(request.state, "user"):
+        return request.state.user  # type: ignore[no-any-return]
+    user: User | None = None
+    token = _bearer_token(request)
+    if token is not None:
+        user = auth.user_for_token(db, token)
+        request.state.auth_via = "bearer" if user else None
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        user = auth.user_for_cookie(db, settings.secret_key, cookie) if cookie else None
+        request.state.auth_via = "cookie" if user else None
+    request.state.user = user
+    # Pages show who is logged in even when rendered after a rollback (an error page),
+    # when the ORM object has been expired; so they get a plain copy.
+    request.state.viewer = Viewer.of(user) if user else None
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def check_user(request: Request, user: User | None) -> User:
+    """The caller, or NotAuthenticated; a cookie-authenticated API write needs the CSRF
+    header too."""
+    if user is None:
+        raise NotAuthenticated()
+    # JSON calls made by our own pages carry the CSRF token in a header; page forms
+    # are checked by `csrf_protect` on the web routers.
+    cookie_write = request.state.auth_via == "cookie" and request.method not in SAFE_METHODS
+    if cookie_write and request.url.path.startswith("/api/") and not csrf_ok(request, None):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, _("Missing or invalid CSRF token."))
+    return user
+
+
+def check_role(user: User, role: Role) -> User:
+    if user.role != role:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, _("This is not open to your role."))
+    return user
+
+
+async def require_user(request: Request, user: OptionalUser) -> User:
+    return check_user(request, user)
+
+
+CurrentUser = Annotated[User, Depends(require_user)]
+
+
+def require_role(role: Role):  # type: ignore[no-untyped-def]
+    async def check(user: CurrentUser) -> User:
+        return check_role(user, role)
+
+    check.__name__ = f"require_{role.value}"
+    return check
+
+
+CurrentOrganiser = Annotated[User, Depends(require_role(Role.organiser))]
+CurrentJudge = Annotated[User, Depends(require_role(Role.judge))]
+CurrentTeam = Annotated[User, Depends(require_role(Role.team))]
+
+
+def csrf_ok(request: Request, form_token: str | None) -> bool:
+    settings: Settings = request.app.state.settings
+    sent = form_token or request.headers.get(CSRF_HEADER)
+    return csrf_tokens_match(settings.secret_key, request.cookies.get(CSRF_COOKIE), sent)
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every page form that changes something must echo the CSRF cookie's token."""
+    if request.method in SAFE_METHODS:
+        return
+    form_token = None
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        form_token = value if isinstance(value, str) else None
+    if not csrf_ok(request, form_token):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            _("This form has expired or came from another site. Reload the page and try again."),
+        )
+
+
+# Objects loaded through the caller's scope: another organiser's contest is a 404.
+
+
+def _organised_contest(contest_id: int, db: DbSession, user: CurrentOrganiser) -> Contest:
+    return permissions.organised_contest(db, user, contest_id)
+
+
+def _organised_round(round_id: int, db: DbSession, user: CurrentOrganiser) -> Round:
+    return permissions.organised_round(db, user, round_id)
+
+
+def _organised_judge(judge_id: int, db: DbSession, user: CurrentOrganiser) -> Judge:
+    return permissions.organised_judge(db, user, judge_id)
+
+
+def _organised_entry(entry_id: int, db: DbSession, user: CurrentOrganiser) -> Entry:
+    return permissions.organised_entry(db, user, entry_id)
+
+
+OrganisedContest = Annotated[Contest, Depends(_organised_contest)]
+OrganisedRound = Annotated[Round, Depends(_organised_round)]
+OrganisedJudge = Annotated[Judge, Depends(_organised_judge)]
+OrganisedEntry = Annotated[Entry, Depends(_organised_entry)]

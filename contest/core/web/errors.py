@@ -1,0 +1,156 @@
+"""How errors reach the caller: JSON for the API, product-styled pages for people."""
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError, OperationalError
+from starlette.exceptions import HTTPException
+
+from contest.core.errors import Forbidden, InvalidInput, NotFound, StateConflict, TooManyAttempts
+from contest.core.i18n import _
+from contest.core.web.deps import NotAuthenticated
+from contest.core.web.templating import render
+
+log = logging.getLogger("tianjiao")
+MAX_ID = 2**31 - 1
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def invalid_input_body(exc: InvalidInput) -> dict[str, Any]:
+    """FastAPI's own 422 shape, so clients parse one format."""
+    return {
+        "detail": [
+            {"loc": ["body", *error.loc], "msg": error.message, "type": error.code}
+            for error in exc.errors
+        ]
+    }
+
+
+def error_page(
+    request: Request,
+    status_code: int,
+    message: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    titles = {
+        400: _("Bad request"),
+        401: _("Please log in"),
+        403: _("Not allowed"),
+        404: _("Not found"),
+        409: _("Not possible right now"),
+        413: _("File too large"),
+        422: _("Invalid input"),
+        429: _("Too many attempts"),
+        503: _("Busy, please retry"),
+    }
+    response = render(
+        request,
+        "error.html",
+        {
+            "status_code": status_code,
+            "title": titles.get(status_code, _("Something went wrong")),
+            "message": message,
+        },
+        status_code=status_code,
+    )
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _answer(
+    request: Request,
+    status_code: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    if is_api(request):
+        return JSONResponse(
+            {"detail": message, **jsonable_encoder(extra)}, status_code, headers=headers
+        )
+    return error_page(request, status_code, message, headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, _exc: NotAuthenticated) -> Response:
+        if is_api(request):
+            return JSONResponse(
+                {"detail": _("Not logged in.")}, 401, headers={"WWW-Authenticate": "Bearer"}
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if is_api(request) or exc.status_code < 400:
+            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
+        return error_page(request, exc.status_code, detail, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if is_api(request):
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, 422)
+        return error_page(request, 400, _("The request was not understood."))
+
+    @app.exception_handler(InvalidInput)
+    async def invalid_input(request: Request, exc: InvalidInput) -> Response:
+        if is_api(request):
+            return JSONResponse(invalid_input_body(exc), 422)
+        return error_page(request, 422, "; ".join(e.message for e in exc.errors))
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, _exc: NotFound) -> Response:
+        return _answer(request, 404, _("Not found."))
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return _answer(request, 403, str(exc) or _("Not allowed."))
+
+    @app.exception_handler(StateConflict)
+    async def state_conflict(request: Request, exc: StateConflict) -> Response:
+        return _answer(request, 409, exc.message, **exc.details)
+
+    @app.exception_handler(TooManyAttempts)
+    async def too_many(request: Request, exc: TooManyAttempts) -> Response:
+        return _answer(request, 429, exc.message, {"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def number_out_of_range(request: Request, exc: Exception) -> Response:
+        # Ids and numbers the database cannot hold (SQLite: 64 bits; PostgreSQL: 32 bits for
+        # ids). No object has such an id, and no value of ours is that large.
+        if any(part.isdigit() and int(part) > MAX_ID for part in request.url.path.split("/")):
+            return _answer(request, 404, _("Not found."))
+        if is_api(request):
+            return JSONResponse({"detail": [{"loc": ["body"], "type": "out_of_range",
+                                             "msg": _("A number is out of range.")}]}, 422)
+        return error_page(request, 422, _("A number is out of range."))
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(request: Request, exc: OperationalError) -> Response:
+        # SQLite waits busy_timeout for a competing writer; past that, say "retry", not 500.
+        if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
+            return _answer(
+                request,
+                503,
+                _("The database is busy. Please retry in a moment."),
+                {"Retry-After": "2"},
+            )
+        log.exception("database error")
+        return _answer(request, 500, _("Something went wrong on our side. Please retry."))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error", exc_info=exc)
+        return _answer(request, 500, _("Something went wrong on our side. Please retry."))

@@ -1,0 +1,153 @@
+"""The demo's live final and awards, run through the same services as the real thing.
+
+``run_final`` draws the order with a fixed seed, assigns the final's judges (every
+judge free of conflicts scores every finalist, judges_per_entry of them), then steps
+through the live final: each finalist pitches, answers questions, is scored by its
+judges (realistic values: the entry keeps its standing from the round before, each
+judge has a bias of their own) and revealed; then the final finishes. ``award``
+allocates the default per-track awards, settles any tie across a boundary by entry
+number (with a reason), and publishes them with their certificates.
+"""
+
+import random
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from contest.awards import service as awards
+from contest.core.enums import AwardScope, Tier
+from contest.demo import scores as demo_scores
+from contest.judging import assignment
+from contest.judging import sheets as judging
+from contest.live import draw
+from contest.live import service as live
+from contest.models import Assignment, Contest, Criterion, Entry, Judge, Round, User
+from contest.results import service as results
+from contest.setup import rounds
+from scoring import BoundaryTie
+
+DRAW_SEED = 20230923
+ASSIGN_SEED = 2023
+TIE_REASON = "演示：同分项目按报名先后（项目编号）确定奖项"
+
+
+def run_final(db: Session, *, actor: User, round_: Round, rng: random.Random) -> None:
+    """The whole live final of ``round_``, from the draw to the final leaderboard."""
+    if not db.scalars(select(Assignment.id).where(Assignment.round_id == round_.id)).first():
+        assignment.auto_assign(db, actor=actor, round_=round_, seed=ASSIGN_SEED)
+    order = draw.draw_order(db, actor=actor, round_=round_, seed=DRAW_SEED).order
+    quality = _standing(db, round_, order, rng)
+    bias = demo_scores.judge_biases(_judge_ids(db, round_), rng)
+    limits = _rubric(db, round_)
+    for n, entry_id in enumerate(order):
+        _step(db, actor, round_, live.Action.next if n else live.Action.start)
+        _step(db, actor, round_, live.Action.qa)
+        _step(db, actor, round_, live.Action.score)
+        entry = db.get(Entry, entry_id)
+        assert entry is not None
+        for judge, user in _panel(db, round_, entry_id):
+            # Half the judge's usual bias: on stage, judges see the same pitch.
+            share = min(quality[entry_id] + bias.get(judge.id, 0.0) / 2, 0.97)
+            _submit(db, judge, user, round_, entry, limits, share, rng)
+        _step(db, actor, round_, live.Action.reveal)
+    _step(db, actor, round_, live.Action.finish)
+
+
+def _step(db: Session, actor: User, round_: Round, action: live.Action) -> None:
+    live.apply(db, actor=actor, round_=round_, command=live.Command(action=action))
+
+
+def _standing(db: Session, round_: Round, order: list[int], rng: random.Random) -> dict[int, float]:
+    """entry id -> expected share of the maximum: its score in the round before, if any."""
+    before = rounds.previous_round(db, round_)
+    scores = results.combined_scores(db, before) if before is not None else {}
+    return {e: float(scores[e]) / 100 if e in scores else rng.gauss(0.8, 0.05) for e in order}
+
+
+def _judge_ids(db: Session, round_: Round) -> list[int]:
+    rows = db.scalars(
+        select(Assignment.judge_id).where(Assignment.round_id == round_.id).distinct()
+    )
+    return sorted(rows)
+
+
+def _rubric(db: Session, round_: Round) -> list[tuple[int, int]]:
+    rows = db.execute(
+        select(Criterion.id, Criterion.max_tenths)
+        .where(Criterion.round_id == round_.id)
+        .order_by(Criterion.position)
+    ).all()
+    return [(criterion_id, max_tenths) for criterion_id, max_tenths in rows]
+
+
+def _panel(db: Session, round_: Round, entry_id: int) -> list[tuple[Judge, User]]:
+    rows = db.execute(
+        select(Judge, User)
+        .join(Assignment, Assignment.judge_id == Judge.id)
+        .join(User, User.id == Judge.user_id)
+        .where(Assignment.round_id == round_.id, Assignment.entry_id == entry_id)
+        .order_by(Judge.id)
+    ).all()
+    return [(judge, user) for judge, user in rows]
+
+
+def _submit(
+    db: Session,
+    judge: Judge,
+    user: User,
+    round_: Round,
+    entry: Entry,
+    limits: list[tuple[int, int]],
+    share: float,
+    rng: random.Random,
+) -> None:
+    """One judge's complete sheet, through the same service as a judge's phone."""
+    scores = {
+        str(criterion_id): _points(max_tenths, share + rng.gauss(0, 0.03))
+        for criterion_id, max_tenths in limits
+    }
+    pool = (
+        demo_scores.STRONG
+        if share >= 0.8
+        else demo_scores.MIDDLE
+        if share >= 0.65
+        else demo_scores.WEAK
+    )
+    judging.save_sheet(
+        db,
+        judging.SheetTarget.of(round_, judge, entry),
+        scores=scores,
+        comment=rng.choice(pool),
+        submit=True,
+        actor=user,
+    )
+
+
+def _points(max_tenths: int, share: float) -> float:
+    tenths = max(0, min(max_tenths, round(max_tenths * share)))
+    return tenths / 10
+
+
+def award(db: Session, *, actor: User, contest: Contest) -> list[awards.AwardLine]:
+    """Default per-track awards (gold 1, silver 2, bronze 3) saved and published; a tie
+    across a boundary goes to the lower entry number first, with a reason."""
+    request = awards.AwardRequest(scope=AwardScope.per_track)
+    found = awards.plan(db, contest=contest, request=request)
+    if found.conflict is not None:
+        request = awards.AwardRequest(
+            scope=AwardScope.per_track,
+            resolve=_by_entry_number(found.conflict.ties),
+            reason=TIE_REASON,
+        )
+    awards.save_awards(db, actor=actor, contest=contest, request=request)
+    return awards.publish_awards(db, actor=actor, contest=contest)
+
+
+def _by_entry_number(ties: tuple[BoundaryTie, ...]) -> Mapping[int, Tier | None]:
+    """Each tie's places, best first, handed to its entries in order of entry id."""
+    resolve: dict[int, Tier | None] = {}
+    for tie in ties:
+        for entry_id, place in zip(sorted(tie.entry_ids), tie.places, strict=True):
+            resolve[entry_id] = Tier(place.value) if place is not None else None
+    return resolve

@@ -1,0 +1,86 @@
+"""entries.csv: every entry of a contest, streamed in batches, UTF-8 with a BOM for Excel.
+
+The columns are the entry fields of API.md (so the file can be imported again)
+followed by a few read-only ones (id, status, business_plan, created_at).
+"""
+
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from contest.core.db import Database
+from contest.entries.listing import EntryRow, entry_rows
+from contest.entries.views import members_by_entry
+from contest.kit.tables import BOM, FORMULA_STARTS, csv_stream, safe_cell
+from contest.models import Entry
+
+ENTRY_COLUMNS = (
+    "track_code",
+    "title",
+    "summary",
+    "field",
+    "institution",
+    "city",
+    "leader_name",
+    "leader_email",
+    "leader_phone",
+    "members",
+    "company_name",
+    "credit_code",
+    "founded_on",
+    "video_url",
+)
+READ_ONLY_COLUMNS = ("id", "status", "business_plan", "created_at")
+COLUMNS = ("id", *ENTRY_COLUMNS, *READ_ONLY_COLUMNS[1:])
+BATCH = 1000
+__all__ = ["BOM", "COLUMNS", "ENTRY_COLUMNS", "FORMULA_STARTS", "READ_ONLY_COLUMNS", "safe_cell"]
+
+
+def entry_batches(
+    db: Session, contest_id: int, ids: tuple[int | None, int | None] | None = None
+) -> Iterator[list[tuple[EntryRow, list[str]]]]:
+    """Every entry of the contest with its members, BATCH at a time in registration order:
+    memory stays flat however large the contest (shared with contest/exports/tables.py).
+    With `ids` (low, high), only the entries with low <= id < high (None: no bound)."""
+    low, high = ids or (None, None)
+    last_id = low - 1 if low is not None else 0
+    until = [Entry.id < high] if high is not None else []
+    while True:
+        # Plain rows with the entry's columns as attributes, not ORM objects: entry_rows
+        # reads only attributes, and building 100,000 instances costs seconds.
+        entries = db.execute(
+            select(*Entry.__table__.columns)  # type: ignore[attr-defined]
+            .where(Entry.contest_id == contest_id, Entry.id > last_id, *until)
+            .order_by(Entry.id)
+            .limit(BATCH)
+        ).all()
+        if not entries:
+            return
+        members = members_by_entry(db, [e.id for e in entries])
+        rows = entry_rows(db, entries)  # type: ignore[arg-type]
+        yield [(row, members.get(row.entry.id, [])) for row in rows]
+        last_id = entries[-1].id
+
+
+def _line(row: EntryRow, members: list[str]) -> list[str]:
+    entry = row.entry
+    values = {name: getattr(entry, name, "") for name in COLUMNS}
+    values.update(
+        track_code=row.track.code,
+        members=";".join(members),
+        founded_on=entry.founded_on.isoformat() if entry.founded_on else "",
+        status=row.status.value,
+        business_plan="yes" if row.has_plan else "no",
+        created_at=entry.created_at.isoformat(timespec="seconds"),
+    )
+    return [safe_cell(values[name]) for name in COLUMNS]
+
+
+def entries_csv(database: Database, contest_id: int) -> Iterator[bytes]:
+    """The CSV in pieces of BATCH entries: memory stays flat however large the contest."""
+    with database.session(write=False) as db:
+        lines = (
+            _line(row, members) for batch in entry_batches(db, contest_id) for row, members in batch
+        )
+        yield from csv_stream(COLUMNS, lines, batch=BATCH)

@@ -1,0 +1,27 @@
+"""Pages: the exports of a contest, each as CSV and XLSX (the files come from the API)."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from contest.awards import announcement as public_announcement
+from contest.awards import public_results
+from contest.core.web.deps import DbSession, OrganisedContest
+from contest.core.web.templating import render
+from contest.exports import parallel as exports_parallel
+from contest.exports import tables as exports_tables
+from contest.setup.nav import contest_context
+
+router = APIRouter(prefix="/manage")
+
+
+@router.get("/contests/{contest_id}/exports", response_class=HTMLResponse)
+def exports_page(request: Request, contest: OrganisedContest, db: DbSession) -> Response:
+    published = public_results.contest_results(db, contest)
+    overview = exports_tables.overview(db, contest)
+    exports_parallel.warm_up(request.app.state.database, overview.entries)
+    context = {
+        **contest_context(db, contest, "exports"),
+        "overview": overview,
+        "lists": public_announcement.available_lists(published),
+    }
+    return render(request, "manage/exports.html", context)

@@ -1,0 +1,582 @@
+"""Who scores what in a round: automatic assignment, manual changes, and recusal.
+
+Automatic assignment keeps, so that running it again is always safe:
+- every assignment whose sheet is started (draft or submitted): a judge's work is never
+  thrown away;
+- every assignment an organiser made by hand, or that a recusal made;
+and replaces the other automatic ones (or, when asked to rebalance, leaves them where they
+are unless evening out the loads needs them moved: for late entries or judges). A kept
+assignment now in conflict with its entry (a conflict declared after it was made) is
+dropped when it has no sheet; with a sheet, the run is refused until the organiser
+removes it (the sheet is a judge's work). The solver (contest/judging/solver.py, pure)
+completes what is kept, and the plan is written as a difference: what it repeats stays
+untouched, so re-running with the same seed writes nothing.
+
+Removing an assignment whose sheet is submitted is refused (reopen the sheet first);
+removing one with a draft deletes the draft, and the audit record keeps its values.
+"""
+
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, Select, and_, any_, bindparam, delete, exists, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlmodel import Session
+
+from contest.core import audit
+from contest.core.enums import EntryStatus, SheetState
+from contest.core.errors import InvalidInput, NotFound, StateConflict
+from contest.core.i18n import _
+from contest.judging.solver import (
+    EntryRef,
+    InfeasibleAssignment,
+    JudgeRef,
+    Pair,
+    assign_judges,
+    in_conflict,
+    least_loaded_eligible_judge,
+)
+from contest.models import (
+    Assignment,
+    Conflict,
+    CriterionScore,
+    Entry,
+    Judge,
+    Round,
+    RoundEntry,
+    ScoreSheet,
+    User,
+    utcnow,
+)
+from contest.setup import judges
+from contest.setup.rounds import first_round, is_closed
+
+SHOWN_IN_MESSAGE = 10
+# Ids per DELETE statement: under SQLite's default limit of 32,766 bound parameters.
+DELETE_CHUNK = 30000
+
+
+def round_entry_ids(db: Session, round_: Round) -> Select[tuple[int]]:
+    """The ids of the entries taking part in a round (withdrawn ones excluded).
+
+    The first round's entries are the contest's entries; later rounds list theirs in
+    round_entries (written when advancement is confirmed).
+    """
+    first = first_round(db, round_.contest_id)
+    live = Entry.withdrawn_at.is_(None)
+    if first is not None and first.id == round_.id:
+        withdrawn_here = exists().where(
+            RoundEntry.round_id == round_.id,
+            RoundEntry.entry_id == Entry.id,
+            RoundEntry.status == EntryStatus.withdrawn,
+        )
+        return select(Entry.id).where(Entry.contest_id == round_.contest_id, live, ~withdrawn_here)
+    return (
+        select(Entry.id)
+        .join(RoundEntry, RoundEntry.entry_id == Entry.id)
+        .where(RoundEntry.round_id == round_.id, RoundEntry.status != EntryStatus.withdrawn, live)
+    )
+
+
+def lock_round(db: Session, round_: Round) -> None:
+    """Serialise changes to a round's assignments (PostgreSQL; SQLite writers already are)."""
+    db.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
+
+
+@dataclass(frozen=True)
+class _Existing:
+    id: int
+    judge_id: int
+    entry_id: int
+    source: str
+    sheet_state: str | None
+
+    @property
+    def kept(self) -> bool:
+        return self.source != "auto" or self.sheet_state is not None
+
+
+@dataclass(frozen=True)
+class AutoAssignResult:
+    assignments: int
+    added: int
+    kept: int
+    replaced: int
+    seed: int
+    min_load: int
+    max_load: int
+
+
+def _panel_refs(db: Session, contest_id: int) -> list[JudgeRef]:
+    rows = db.execute(
+        select(Judge.id, Judge.institution).where(Judge.contest_id == contest_id).order_by(Judge.id)
+    ).all()
+    return [JudgeRef(id=judge_id, institution=institution) for judge_id, institution in rows]
+
+
+def _entry_refs(db: Session, round_: Round) -> list[EntryRef]:
+    declared: dict[int, set[int]] = defaultdict(set)
+    for judge_id, entry_id in db.execute(
+        select(Conflict.judge_id, Conflict.entry_id)
+        .join(Judge, Judge.id == Conflict.judge_id)
+        .where(Judge.contest_id == round_.contest_id)
+    ):
+        declared[entry_id].add(judge_id)
+    rows = db.execute(
+        select(Entry.id, Entry.institution)
+        .where(Entry.id.in_(round_entry_ids(db, round_)))
+        .order_by(Entry.id)
+    ).all()
+    return [
+        EntryRef(id=entry_id, institution=inst, conflicted_judges=frozenset(declared[entry_id]))
+        for entry_id, inst in rows
+    ]
+
+
+def _existing(db: Session, round_id: int) -> list[_Existing]:
+    rows = db.execute(
+        select(
+            Assignment.id,
+            Assignment.judge_id,
+            Assignment.entry_id,
+            Assignment.source,
+            ScoreSheet.state,
+        )
+        .outerjoin(ScoreSheet, _sheet_of_assignment())
+        .where(Assignment.round_id == round_id)
+    ).all()
+    return [_Existing(*row) for row in rows]
+
+
+def _sheet_of_assignment():  # type: ignore[no-untyped-def]
+    return and_(
+        ScoreSheet.round_id == Assignment.round_id,
+        ScoreSheet.judge_id == Assignment.judge_id,
+        ScoreSheet.entry_id == Assignment.entry_id,
+    )
+
+
+def _titles(db: Session, entry_ids: Sequence[int]) -> dict[int, str]:
+    rows = db.execute(select(Entry.id, Entry.title).where(Entry.id.in_(entry_ids))).all()
+    return dict(rows)
+
+
+def _infeasible(db: Session, exc: InfeasibleAssignment) -> StateConflict:
+    """A 409 that names the entries lacking eligible judges, and how many each has."""
+    lacking = sorted(exc.lacking.items(), key=lambda item: (item[1], item[0]))
+    titles = _titles(db, [entry_id for entry_id, _n in lacking[:SHOWN_IN_MESSAGE]])
+    shown = "; ".join(
+        _("%(title)s (no. %(id)s): %(eligible)s eligible")
+        % {"title": titles.get(entry_id, ""), "id": entry_id, "eligible": n}
+        for entry_id, n in lacking[:SHOWN_IN_MESSAGE]
+    )
+    more = len(lacking) - SHOWN_IN_MESSAGE
+    if more > 0:
+        shown += "; " + _("and %(count)s more") % {"count": more}
+    message = _(
+        "Not enough eligible judges: %(count)s entries have fewer than %(k)s judges free of "
+        "conflicts (%(entries)s). Add judges from other institutions or lower the judges "
+        "per entry. Nothing was changed."
+    ) % {"count": len(lacking), "k": exc.judges_per_entry, "entries": shown}
+    details = [{"entry_id": e, "eligible": n} for e, n in lacking]
+    return StateConflict(message, lacking=details)
+
+
+@dataclass
+class _Split:
+    """Existing assignments sorted for the solver."""
+
+    fixed: list[_Existing]
+    movable: list[_Existing]
+    blocked: list[_Existing]  # kept, now in conflict, with a sheet: the run is refused
+    dropped: list[_Existing]  # kept, now in conflict, without a sheet: deleted
+
+
+def _split(
+    existing: list[_Existing], entries: list[EntryRef], panel: list[JudgeRef], rebalance: bool
+) -> _Split:
+    by_entry = {e.id: e for e in entries}
+    by_judge = {j.id: j for j in panel}
+    split = _Split([], [], [], [])
+    for item in existing:
+        entry, judge = by_entry.get(item.entry_id), by_judge.get(item.judge_id)
+        if entry is None or judge is None:
+            continue  # an entry no longer in the round: kept ones stay, others go
+        conflicted = in_conflict(judge, entry)
+        if not item.kept:
+            if rebalance and not conflicted:
+                split.movable.append(item)
+        elif not conflicted:
+            split.fixed.append(item)
+        elif item.sheet_state is not None:
+            split.blocked.append(item)
+        else:
+            split.dropped.append(item)
+    return split
+
+
+def _refuse_blocked(db: Session, blocked: list[_Existing]) -> None:
+    if not blocked:
+        return
+    titles = _titles(db, [b.entry_id for b in blocked[:SHOWN_IN_MESSAGE]])
+    pairs = "; ".join(
+        _("judge no. %(judge)s on %(title)s") % {"judge": b.judge_id, "title": titles[b.entry_id]}
+        for b in blocked[:SHOWN_IN_MESSAGE]
+    )
+    raise StateConflict(
+        _(
+            "Some judges have started a sheet for an entry they are now in conflict with "
+            "(%(pairs)s). Remove those assignments first. Nothing was changed."
+        )
+        % {"pairs": pairs},
+        conflicted=[{"judge_id": b.judge_id, "entry_id": b.entry_id} for b in blocked],
+    )
+
+
+def _pairs_of(items: list[_Existing]) -> list[Pair]:
+    return [Pair(judge_id=i.judge_id, entry_id=i.entry_id) for i in items]
+
+
+def auto_assign(
+    db: Session, *, actor: User, round_: Round, seed: int | None, rebalance: bool = False
+) -> AutoAssignResult:
+    """Give every entry of the round judges_per_entry conflict-free judges, loads even.
+
+    Keeps what the module docstring says and replaces the other automatic assignments, in
+    one transaction; with `rebalance`, those stay where they are unless balance needs them
+    moved. Infeasible -> StateConflict naming the entries, and nothing changes.
+    """
+    lock_round(db, round_)
+    seed = random.SystemRandom().randrange(2**31) if seed is None else seed
+    panel = _panel_refs(db, round_.contest_id)
+    entries = _entry_refs(db, round_)
+    existing = _existing(db, round_.id)
+    split = _split(existing, entries, panel, rebalance)
+    _refuse_blocked(db, split.blocked)
+    try:
+        plan = assign_judges(
+            entries=entries,
+            judges=panel,
+            judges_per_entry=round_.judges_per_entry,
+            fixed=_pairs_of(split.fixed),
+            movable=_pairs_of(split.movable),
+            seed=seed,
+        )
+    except InfeasibleAssignment as exc:
+        raise _infeasible(db, exc) from None
+    staying = set(_pairs_of(split.movable)) - set(plan.removed_pairs())
+    wanted = staying | set(plan.added_pairs())
+    replaced, added = _write_plan(db, round_.id, existing, split.dropped, wanted)
+    loads = list(plan.loads.values()) or [0]
+    result = AutoAssignResult(
+        assignments=len(existing) - replaced + added,
+        added=added,
+        kept=len(existing) - replaced,
+        replaced=replaced,
+        seed=seed,
+        min_load=min(loads),
+        max_load=max(loads),
+    )
+    audit.record(
+        db,
+        actor=actor,
+        action="assignment.auto",
+        obj=round_,
+        after={
+            **result.__dict__,
+            "rebalance": rebalance,
+            "entries": len(entries),
+            "judges": len(panel),
+        },
+    )
+    return result
+
+
+def _write_plan(
+    db: Session,
+    round_id: int,
+    existing: list[_Existing],
+    dropped: list[_Existing],
+    planned: set[Pair],
+) -> tuple[int, int]:
+    """Apply the plan as a difference: replaceable assignments the plan repeats stay as
+    they are, the others go, and only new pairs are inserted; (removed, added)."""
+    wanted = {(p.judge_id, p.entry_id) for p in planned}
+    replaceable = [e for e in existing if not e.kept]
+    have = {(e.judge_id, e.entry_id) for e in replaceable}
+    gone = [e.id for e in replaceable if (e.judge_id, e.entry_id) not in wanted]
+    removed = _delete_unstarted(db, gone + [d.id for d in dropped])
+    added = _insert_pairs(db, round_id, [Pair(j, e) for j, e in wanted - have])
+    return removed, added
+
+
+def _is_postgres(db: Session) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def _delete_unstarted(db: Session, ids: list[int]) -> int:
+    """Delete these assignments, skipping any whose sheet appeared meanwhile."""
+    has_sheet = exists().where(_sheet_of_assignment())
+    if _is_postgres(db):
+        # One array parameter instead of hundreds of thousands of scalar ones.
+        listed = Assignment.id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+        return int(db.execute(delete(Assignment).where(listed, ~has_sheet)).rowcount)
+    removed = 0
+    for start in range(0, len(ids), DELETE_CHUNK):
+        chunk = ids[start : start + DELETE_CHUNK]
+        removed += db.execute(
+            delete(Assignment).where(Assignment.id.in_(chunk), ~has_sheet)
+        ).rowcount
+    return removed
+
+
+def _insert_pairs(db: Session, round_id: int, pairs: list[Pair], source: str = "auto") -> int:
+    """The whole plan in one go: COPY on PostgreSQL, one executemany on SQLite.
+
+    Rows go in judge order, the order of the unique (round, judge, entry) index, so the
+    database appends to it rather than jumping around.
+    """
+    if not pairs:
+        return 0
+    now = utcnow()
+    rows = [
+        (round_id, j, e, source, now) for j, e in sorted((p.judge_id, p.entry_id) for p in pairs)
+    ]
+    if _is_postgres(db):
+        driver = db.connection().connection.driver_connection
+        copy_sql = "COPY assignments (round_id, judge_id, entry_id, source, created_at) FROM STDIN"
+        with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+        return len(rows)
+    columns = ("round_id", "judge_id", "entry_id", "source", "created_at")
+    db.execute(insert(Assignment.__table__), [dict(zip(columns, row, strict=True)) for row in rows])  # type: ignore[arg-type]
+    return len(rows)
+
+
+def round_assignments(db: Session, round_: Round) -> Sequence[Assignment]:
+    return db.scalars(
+        select(Assignment)
+        .where(Assignment.round_id == round_.id)
+        .order_by(Assignment.entry_id, Assignment.judge_id)
+    ).all()
+
+
+def _panel_judge(db: Session, round_: Round, judge_id: int) -> Judge:
+    judge = db.get(Judge, judge_id)
+    if judge is None or judge.contest_id != round_.contest_id:
+        raise InvalidInput.single("judge_id", _("No such judge on this contest's panel."))
+    return judge
+
+
+def _round_entry(db: Session, round_: Round, entry_id: int) -> Entry:
+    entry = db.scalars(
+        select(Entry).where(Entry.id == entry_id, Entry.id.in_(round_entry_ids(db, round_)))
+    ).first()
+    if entry is None:
+        raise InvalidInput.single("entry_id", _("No such entry in this round."))
+    return entry
+
+
+def conflict_between(db: Session, judge: Judge, entry: Entry) -> bool:
+    """Same institution (as the solver compares them) or a declared conflict."""
+    declared = db.scalar(
+        select(exists().where(Conflict.judge_id == judge.id, Conflict.entry_id == entry.id))
+    )
+    ref = EntryRef(
+        id=entry.id,
+        institution=entry.institution,
+        conflicted_judges=frozenset({judge.id}) if declared else frozenset(),
+    )
+    return in_conflict(JudgeRef(id=judge.id, institution=judge.institution), ref)
+
+
+def add_assignment(
+    db: Session, *, actor: User, round_: Round, judge_id: int, entry_id: int
+) -> Assignment:
+    """Assign one judge by hand; refused for a conflict or an existing assignment (409)."""
+    judge = _panel_judge(db, round_, judge_id)
+    entry = _round_entry(db, round_, entry_id)
+    lock_round(db, round_)
+    if conflict_between(db, judge, entry):
+        raise StateConflict(
+            _(
+                "This judge is in conflict with this entry (same institution or a declared "
+                "conflict) and cannot be assigned to it."
+            )
+        )
+    if _assignment(db, round_.id, judge_id, entry_id) is not None:
+        raise StateConflict(_("This judge is already assigned to this entry."))
+    item = Assignment(round_id=round_.id, judge_id=judge_id, entry_id=entry_id, source="manual")
+    db.add(item)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="assignment.add",
+        obj=item,
+        contest_id=round_.contest_id,
+        after={"round_id": round_.id, "judge_id": judge_id, "entry_id": entry_id},
+    )
+    return item
+
+
+def _assignment(db: Session, round_id: int, judge_id: int, entry_id: int) -> Assignment | None:
+    return db.scalars(
+        select(Assignment).where(
+            Assignment.round_id == round_id,
+            Assignment.judge_id == judge_id,
+            Assignment.entry_id == entry_id,
+        )
+    ).first()
+
+
+def _sheet(db: Session, round_id: int, judge_id: int, entry_id: int) -> ScoreSheet | None:
+    return db.scalars(
+        select(ScoreSheet)
+        .where(
+            ScoreSheet.round_id == round_id,
+            ScoreSheet.judge_id == judge_id,
+            ScoreSheet.entry_id == entry_id,
+        )
+        .with_for_update()
+    ).first()
+
+
+def _discard_draft(db: Session, sheet: ScoreSheet | None) -> dict[str, object] | None:
+    """Delete a draft sheet; its values are returned for the audit record."""
+    if sheet is None:
+        return None
+    if sheet.state == SheetState.submitted:
+        raise StateConflict(
+            _(
+                "This judge has submitted a sheet for this entry; reopen the sheet first if "
+                "the assignment must go."
+            )
+        )
+    values = db.execute(
+        select(CriterionScore.criterion_id, CriterionScore.value_tenths).where(
+            CriterionScore.sheet_id == sheet.id
+        )
+    ).all()
+    draft = {
+        "sheet_id": sheet.id,
+        "comment": sheet.comment,
+        "scores_tenths": {str(c): v for c, v in values},
+    }
+    db.execute(delete(CriterionScore).where(CriterionScore.sheet_id == sheet.id))
+    db.delete(sheet)
+    return draft
+
+
+def remove_assignment(
+    db: Session, *, actor: User, round_: Round, judge_id: int, entry_id: int, reason: str = ""
+) -> None:
+    """Remove one assignment (and its draft); refused when its sheet is submitted."""
+    lock_round(db, round_)
+    item = _assignment(db, round_.id, judge_id, entry_id)
+    if item is None:
+        raise NotFound()
+    draft = _discard_draft(db, _sheet(db, round_.id, judge_id, entry_id))
+    audit.record(
+        db,
+        actor=actor,
+        action="assignment.remove",
+        obj=item,
+        contest_id=round_.contest_id,
+        before={
+            **audit.snapshot(item, ["round_id", "judge_id", "entry_id", "source"]),
+            "draft": draft,
+        },
+        reason=reason,
+    )
+    db.delete(item)
+    db.flush()
+
+
+def loads(db: Session, round_id: int) -> dict[int, int]:
+    rows = db.execute(
+        select(Assignment.judge_id, func.count())
+        .where(Assignment.round_id == round_id)
+        .group_by(Assignment.judge_id)
+    ).all()
+    return {judge_id: int(count) for judge_id, count in rows}
+
+
+def _replacement(db: Session, round_: Round, entry: Entry) -> int | None:
+    """The least-loaded eligible judge not yet on the entry, or None."""
+    on_entry = set(
+        db.scalars(
+            select(Assignment.judge_id).where(
+                Assignment.round_id == round_.id, Assignment.entry_id == entry.id
+            )
+        )
+    )
+    if len(on_entry) >= round_.judges_per_entry:
+        return None
+    declared = frozenset(db.scalars(select(Conflict.judge_id).where(Conflict.entry_id == entry.id)))
+    ref = EntryRef(id=entry.id, institution=entry.institution, conflicted_judges=declared)
+    return least_loaded_eligible_judge(
+        entry=ref,
+        judges=_panel_refs(db, round_.contest_id),
+        on_entry=on_entry,
+        loads=loads(db, round_.id),
+        seed=entry.id,
+    )
+
+
+@dataclass(frozen=True)
+class Recusal:
+    replacement_judge_id: int | None
+    # True when the entry needed a judge and none was free: the progress page says so.
+    short: bool
+
+
+def recuse(
+    db: Session, *, user: User, judge: Judge, round_: Round, entry: Entry, reason: str
+) -> Recusal:
+    """A judge steps back from an entry: conflict declared, assignment (and draft) removed,
+    the entry reassigned to the least-loaded eligible judge if one is free."""
+    if is_closed(round_):
+        raise StateConflict(_("Scoring for this round has closed."))
+    lock_round(db, round_)
+    item = _assignment(db, round_.id, judge.id, entry.id)
+    if item is None:
+        raise NotFound()
+    draft = _discard_draft(db, _sheet(db, round_.id, judge.id, entry.id))
+    judges.declare_conflict(db, actor=user, judge=judge, entry_id=entry.id, reason=reason)
+    before = {
+        **audit.snapshot(item, ["round_id", "judge_id", "entry_id", "source"]),
+        "draft": draft,
+    }
+    db.delete(item)
+    db.flush()
+    replacement = _replacement(db, round_, entry)
+    if replacement is not None:
+        _insert_pairs(db, round_.id, [Pair(replacement, entry.id)], source="recusal")
+    audit.record(
+        db,
+        actor=user,
+        action="assignment.recuse",
+        object_type="assignments",
+        object_id=item.id,
+        contest_id=round_.contest_id,
+        before=before,
+        after={"replacement_judge_id": replacement},
+        reason=reason,
+    )
+    short = replacement is None and _entry_judge_count(db, round_, entry) < round_.judges_per_entry
+    return Recusal(replacement_judge_id=replacement, short=short)
+
+
+def _entry_judge_count(db: Session, round_: Round, entry: Entry) -> int:
+    return int(
+        db.scalar(
+            select(func.count()).where(
+                Assignment.round_id == round_.id, Assignment.entry_id == entry.id
+            )
+        )
+        or 0
+    )

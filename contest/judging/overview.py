@@ -1,0 +1,186 @@
+"""The organiser's view of a round's assignments: loads per judge, judges per entry."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlmodel import Session
+
+from contest.judging.assignment import round_entry_ids
+from contest.judging.solver import EntryRef, JudgeRef, in_conflict
+from contest.models import Assignment, Conflict, Entry, Judge, Round, ScoreSheet, Track, User
+
+PER_PAGE = 50
+# A select per entry lists the least-loaded eligible judges; a national panel has thousands.
+MAX_OPTIONS = 100
+
+
+@dataclass(frozen=True)
+class JudgeLoad:
+    judge_id: int
+    name: str
+    institution: str
+    load: int
+
+
+@dataclass(frozen=True)
+class OnEntry:
+    judge_id: int
+    name: str
+    source: str
+    state: str  # todo, draft or submitted
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    entry_id: int
+    title: str
+    institution: str
+    track_name: str
+    judges: tuple[OnEntry, ...]
+    options: tuple[JudgeLoad, ...]
+
+
+@dataclass(frozen=True)
+class Overview:
+    entries: int
+    assignments: int
+    loads: list[JudgeLoad]
+    short: int
+
+    @property
+    def min_load(self) -> int:
+        return min((j.load for j in self.loads), default=0)
+
+    @property
+    def max_load(self) -> int:
+        return max((j.load for j in self.loads), default=0)
+
+
+def overview(db: Session, round_: Round) -> Overview:
+    active = round_entry_ids(db, round_)
+    counts = Counter(
+        dict(
+            db.execute(
+                select(Assignment.judge_id, func.count())
+                .where(Assignment.round_id == round_.id, Assignment.entry_id.in_(active))
+                .group_by(Assignment.judge_id)
+            ).all()
+        )
+    )
+    panel = db.execute(
+        select(Judge.id, User.name, Judge.institution)
+        .join(User, User.id == Judge.user_id)
+        .where(Judge.contest_id == round_.contest_id)
+        .order_by(User.name, Judge.id)
+    ).all()
+    per_entry = (
+        select(func.count(Assignment.id).label("n"))
+        .select_from(Entry)
+        .outerjoin(
+            Assignment, and_(Assignment.entry_id == Entry.id, Assignment.round_id == round_.id)
+        )
+        .where(Entry.id.in_(active))
+        .group_by(Entry.id)
+        .subquery()
+    )
+    entries, short = db.execute(
+        select(func.count(), func.count().filter(per_entry.c.n < round_.judges_per_entry))
+    ).one()
+    return Overview(
+        entries=int(entries),
+        assignments=sum(counts.values()),
+        loads=[JudgeLoad(j, name, inst, counts.get(j, 0)) for j, name, inst in panel],
+        short=int(short or 0),
+    )
+
+
+def entry_rows(
+    db: Session,
+    round_: Round,
+    loads: list[JudgeLoad],
+    *,
+    q: str = "",
+    short_only: bool = False,
+    page: int = 1,
+) -> tuple[list[EntryRow], int]:
+    """One page of the round's entries with their judges and who could be added."""
+    query = (
+        select(Entry.id, Entry.title, Entry.institution, Track.name)
+        .join(Track, Track.id == Entry.track_id)
+        .where(Entry.id.in_(round_entry_ids(db, round_)))
+    )
+    if q.strip():
+        query = query.where(Entry.title.contains(q.strip(), autoescape=True))
+    if short_only:
+        assigned = (
+            select(func.count())
+            .where(Assignment.round_id == round_.id, Assignment.entry_id == Entry.id)
+            .scalar_subquery()
+        )
+        query = query.where(assigned < round_.judges_per_entry)
+    total = int(db.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    rows = db.execute(
+        query.order_by(Track.position, Entry.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).all()
+    ids = [row[0] for row in rows]
+    on = _judges_on(db, round_, ids)
+    declared = _declared(db, ids)
+    return [
+        EntryRow(
+            entry_id,
+            title,
+            inst,
+            track,
+            tuple(on.get(entry_id, ())),
+            _options(
+                EntryRef(entry_id, inst, frozenset(declared.get(entry_id, ()))),
+                on.get(entry_id, []),
+                loads,
+            ),
+        )
+        for entry_id, title, inst, track in rows
+    ], total
+
+
+def _judges_on(db: Session, round_: Round, entry_ids: list[int]) -> dict[int, list[OnEntry]]:
+    sheet = and_(
+        ScoreSheet.round_id == Assignment.round_id,
+        ScoreSheet.judge_id == Assignment.judge_id,
+        ScoreSheet.entry_id == Assignment.entry_id,
+    )
+    rows = db.execute(
+        select(Assignment.entry_id, Judge.id, User.name, Assignment.source, ScoreSheet.state)
+        .join(Judge, Judge.id == Assignment.judge_id)
+        .join(User, User.id == Judge.user_id)
+        .outerjoin(ScoreSheet, sheet)
+        .where(Assignment.round_id == round_.id, Assignment.entry_id.in_(entry_ids))
+        .order_by(User.name)
+    ).all()
+    found: dict[int, list[OnEntry]] = {}
+    for entry_id, judge_id, name, source, state in rows:
+        found.setdefault(entry_id, []).append(
+            OnEntry(judge_id, name, source, str(state) if state else "todo")
+        )
+    return found
+
+
+def _declared(db: Session, entry_ids: list[int]) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    for judge_id, entry_id in db.execute(
+        select(Conflict.judge_id, Conflict.entry_id).where(Conflict.entry_id.in_(entry_ids))
+    ):
+        found.setdefault(entry_id, set()).add(judge_id)
+    return found
+
+
+def _options(ref: EntryRef, on: list[OnEntry], loads: list[JudgeLoad]) -> tuple[JudgeLoad, ...]:
+    """Judges who could be added: eligible, not on the entry, least loaded first."""
+    taken = {o.judge_id for o in on}
+    free = [
+        j
+        for j in loads
+        if j.judge_id not in taken and not in_conflict(JudgeRef(j.judge_id, j.institution), ref)
+    ]
+    free.sort(key=lambda j: (j.load, j.name))
+    return tuple(free[:MAX_OPTIONS])

@@ -1,0 +1,160 @@
+"""API routes: contest set-up (organisers)."""
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter, status
+
+from contest.core.audit import contest_log
+from contest.core.web.deps import (
+    CurrentOrganiser,
+    DbSession,
+    OrganisedContest,
+    OrganisedJudge,
+    OrganisedRound,
+)
+from contest.models import Contest, Track
+from contest.setup import contests, judges, rounds
+from contest.setup.audit_schemas import AuditEntry
+from contest.setup.schemas import (
+    ConflictCreate,
+    ConflictPublic,
+    ContestCreate,
+    ContestPublic,
+    ContestUpdate,
+    JudgeCreate,
+    JudgePublic,
+    RoundCreate,
+    RoundPublic,
+    RoundUpdate,
+    TrackCreate,
+    TrackPublic,
+)
+
+router = APIRouter(tags=["contest set-up"])
+
+
+def _contest(contest: Contest) -> ContestPublic:
+    return ContestPublic.model_validate(contest, from_attributes=True)
+
+
+def _track(track: Track) -> TrackPublic:
+    return TrackPublic.model_validate(track, from_attributes=True)
+
+
+@router.post("/contests", response_model=ContestPublic, status_code=status.HTTP_201_CREATED)
+def create_contest(body: ContestCreate, db: DbSession, user: CurrentOrganiser) -> ContestPublic:
+    return _contest(contests.create_contest(db, actor=user, data=body))
+
+
+@router.get("/contests", response_model=list[ContestPublic])
+def list_contests(db: DbSession, user: CurrentOrganiser) -> list[ContestPublic]:
+    return [_contest(c) for c in contests.organised_contests(db, user)]
+
+
+@router.get("/contests/{contest_id}", response_model=ContestPublic)
+def get_contest(contest: OrganisedContest) -> ContestPublic:
+    return _contest(contest)
+
+
+@router.patch("/contests/{contest_id}", response_model=ContestPublic)
+def update_contest(
+    body: ContestUpdate, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
+) -> ContestPublic:
+    return _contest(contests.update_contest(db, actor=user, contest=contest, data=body))
+
+
+@router.post(
+    "/contests/{contest_id}/tracks", response_model=TrackPublic, status_code=status.HTTP_201_CREATED
+)
+def add_track(
+    body: TrackCreate, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
+) -> TrackPublic:
+    return _track(contests.add_track(db, actor=user, contest=contest, data=body))
+
+
+@router.get("/contests/{contest_id}/tracks", response_model=list[TrackPublic])
+def list_tracks(contest: OrganisedContest, db: DbSession) -> list[TrackPublic]:
+    return [_track(t) for t in contests.tracks(db, contest.id)]
+
+
+@router.post(
+    "/contests/{contest_id}/rounds", response_model=RoundPublic, status_code=status.HTTP_201_CREATED
+)
+def add_round(
+    body: RoundCreate, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
+) -> RoundPublic:
+    return rounds.round_public(db, rounds.add_round(db, actor=user, contest=contest, data=body))
+
+
+@router.get("/contests/{contest_id}/rounds", response_model=list[RoundPublic])
+def list_rounds(contest: OrganisedContest, db: DbSession) -> list[RoundPublic]:
+    return [rounds.round_public(db, r) for r in rounds.rounds(db, contest.id)]
+
+
+@router.get("/rounds/{round_id}", response_model=RoundPublic)
+def get_round(round_: OrganisedRound, db: DbSession) -> RoundPublic:
+    return rounds.round_public(db, round_)
+
+
+@router.patch("/rounds/{round_id}", response_model=RoundPublic)
+def update_round(
+    body: RoundUpdate, round_: OrganisedRound, db: DbSession, user: CurrentOrganiser
+) -> RoundPublic:
+    return rounds.round_public(db, rounds.update_round(db, actor=user, round_=round_, data=body))
+
+
+@router.post("/rounds/{round_id}/open", response_model=RoundPublic)
+def open_round(round_: OrganisedRound, db: DbSession, user: CurrentOrganiser) -> RoundPublic:
+    return rounds.round_public(db, rounds.open_round(db, actor=user, round_=round_))
+
+
+@router.post("/rounds/{round_id}/close", response_model=RoundPublic)
+def close_round(round_: OrganisedRound, db: DbSession, user: CurrentOrganiser) -> RoundPublic:
+    return rounds.round_public(db, rounds.close_round(db, actor=user, round_=round_))
+
+
+@router.post(
+    "/contests/{contest_id}/judges", response_model=JudgePublic, status_code=status.HTTP_201_CREATED
+)
+def add_judge(
+    body: JudgeCreate, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
+) -> JudgePublic:
+    added = judges.add_judge(db, actor=user, contest=contest, data=body)
+    return judges.judge_public(added.judge, added.user)
+
+
+@router.get("/contests/{contest_id}/judges", response_model=list[JudgePublic])
+def list_judges(contest: OrganisedContest, db: DbSession) -> list[JudgePublic]:
+    return [judges.judge_public(j, u) for j, u in judges.panel(db, contest.id)]
+
+
+@router.post(
+    "/judges/{judge_id}/conflicts",
+    response_model=ConflictPublic,
+    status_code=status.HTTP_201_CREATED,
+)
+def declare_conflict(
+    body: ConflictCreate, judge: OrganisedJudge, db: DbSession, user: CurrentOrganiser
+) -> ConflictPublic:
+    conflict = judges.declare_conflict(
+        db, actor=user, judge=judge, entry_id=body.entry_id, reason=body.reason
+    )
+    return ConflictPublic.model_validate(conflict, from_attributes=True)
+
+
+@router.get("/contests/{contest_id}/audit", response_model=list[AuditEntry])
+def audit_log(
+    contest: OrganisedContest, db: DbSession, limit: int = 500, offset: int = 0
+) -> Sequence[AuditEntry]:
+    return [
+        AuditEntry(
+            at=r.at,
+            actor=u.email if u else None,
+            action=r.action,
+            object=f"{r.object_type}:{r.object_id}" if r.object_id else r.object_type,
+            detail={"before": r.before, "after": r.after, "reason": r.reason},
+        )
+        for r, u in contest_log(
+            db, contest.id, limit=min(max(limit, 1), 5000), offset=max(offset, 0)
+        )
+    ]

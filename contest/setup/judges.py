@@ -1,0 +1,206 @@
+"""The judging panel: judges one by one or from CSV, and their declared conflicts."""
+
+import csv
+import io
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlmodel import Session
+
+from contest.accounts import service as auth
+from contest.core import audit
+from contest.core.enums import Role
+from contest.core.errors import FieldError, InvalidInput, NotFound, StateConflict
+from contest.core.i18n import _
+from contest.core.validation import invalid_input
+from contest.models import Conflict, Contest, Entry, Judge, User
+from contest.setup.schemas import JudgeCreate, JudgePublic
+
+CSV_COLUMNS = ("email", "name", "institution", "title", "expertise", "password")
+
+
+@dataclass(frozen=True)
+class AddedJudge:
+    judge: Judge
+    user: User
+    # Set when the account was created here with a generated password, to hand over once.
+    generated_password: str | None = None
+
+
+def panel(db: Session, contest_id: int) -> Sequence[tuple[Judge, User]]:
+    rows = db.execute(
+        select(Judge, User)
+        .join(User, User.id == Judge.user_id)
+        .where(Judge.contest_id == contest_id)
+        .order_by(User.name, Judge.id)
+    ).all()
+    return [(judge, user) for judge, user in rows]
+
+
+def judge_public(judge: Judge, user: User) -> JudgePublic:
+    return JudgePublic(
+        id=judge.id,
+        contest_id=judge.contest_id,
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        institution=judge.institution,
+        title=judge.title,
+        expertise=judge.expertise,
+    )
+
+
+def _account(db: Session, data: JudgeCreate) -> tuple[User, str | None]:
+    """The judge's account: an existing judge account, or a new one."""
+    existing = auth.user_by_email(db, data.email)
+    if existing is not None:
+        if existing.role != Role.judge:
+            raise InvalidInput.single(
+                "email", _("This e-mail address belongs to an account that is not a judge.")
+            )
+        return existing, None
+    generated = None
+    password = data.password
+    if not password:
+        generated = password = secrets.token_urlsafe(9)
+    user = auth.create_user(
+        db,
+        role=Role.judge,
+        email=data.email,
+        password=password,
+        name=data.name,
+        institution=data.institution,
+    )
+    return user, generated
+
+
+def add_judge(db: Session, *, actor: User, contest: Contest, data: JudgeCreate) -> AddedJudge:
+    """Put a judge on the contest's panel, creating their account if it is new."""
+    user, generated = _account(db, data)
+    duplicate = db.scalars(
+        select(Judge).where(Judge.contest_id == contest.id, Judge.user_id == user.id)
+    ).first()
+    if duplicate is not None:
+        raise StateConflict(_("This judge is already on the panel."), judge_id=duplicate.id)
+    judge = Judge(
+        contest_id=contest.id,
+        user_id=user.id,
+        institution=data.institution or user.institution,
+        title=data.title,
+        expertise=data.expertise,
+    )
+    db.add(judge)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="judge.add",
+        obj=judge,
+        after={"email": user.email, **audit.snapshot(judge)},
+    )
+    return AddedJudge(judge, user, generated)
+
+
+def parse_judges_csv(content: bytes) -> list[JudgeCreate]:
+    """Rows of a judges CSV (UTF-8, BOM optional); every bad row is reported, none kept."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput.single("file", _("The file is not UTF-8 text.")) from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"email", "name"} - {(name or "").strip().lower() for name in reader.fieldnames or []}
+    if missing:
+        raise InvalidInput.single(
+            "file", _("Missing columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))}
+        )
+    rows, errors = [], []
+    for line, raw in enumerate(reader, start=2):
+        row = {
+            (k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None
+        }
+        row["expertise"] = [p.strip() for p in row.get("expertise", "").split(";") if p.strip()]
+        try:
+            rows.append(JudgeCreate(**{k: v for k, v in row.items() if k in CSV_COLUMNS}))
+        except ValidationError as exc:
+            errors.extend(invalid_input(exc, prefix=("line", line)).errors)
+    if errors:
+        raise InvalidInput(errors)
+    if not rows:
+        raise InvalidInput.single("file", _("The file has no rows."))
+    return rows
+
+
+def import_judges(
+    db: Session, *, actor: User, contest: Contest, rows: list[JudgeCreate]
+) -> list[AddedJudge]:
+    """Add every row, or none: a judge already on the panel is reported like a bad row."""
+    added, errors = [], []
+    for line, row in enumerate(rows, start=2):
+        try:
+            with db.begin_nested():
+                added.append(add_judge(db, actor=actor, contest=contest, data=row))
+        except InvalidInput as exc:
+            errors.extend(FieldError(("line", line, *e.loc), e.message) for e in exc.errors)
+        except StateConflict as exc:
+            errors.append(FieldError(("line", line, "email"), exc.message))
+    if errors:
+        raise InvalidInput(errors)
+    return added
+
+
+def declare_conflict(
+    db: Session, *, actor: User, judge: Judge, entry_id: int, reason: str = ""
+) -> Conflict:
+    entry = db.get(Entry, entry_id)
+    if entry is None or entry.contest_id != judge.contest_id:
+        raise InvalidInput.single("entry_id", _("No such entry in this contest."))
+    existing = db.scalars(
+        select(Conflict).where(Conflict.judge_id == judge.id, Conflict.entry_id == entry_id)
+    ).first()
+    if existing is not None:
+        return existing
+    conflict = Conflict(judge_id=judge.id, entry_id=entry_id, reason=reason, created_by_id=actor.id)
+    db.add(conflict)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="conflict.declare",
+        obj=conflict,
+        contest_id=judge.contest_id,
+        after=audit.snapshot(conflict),
+        reason=reason,
+    )
+    return conflict
+
+
+def conflicts(db: Session, contest_id: int) -> Sequence[Conflict]:
+    return db.scalars(
+        select(Conflict)
+        .join(Judge, Judge.id == Conflict.judge_id)
+        .where(Judge.contest_id == contest_id)
+        .order_by(Conflict.id)
+    ).all()
+
+
+def conflict_rows(db: Session, contest_id: int) -> Sequence[tuple[Conflict, User, Entry]]:
+    """Conflicts with the judge's account and the entry, for the panel page."""
+    rows = db.execute(
+        select(Conflict, User, Entry)
+        .join(Judge, Judge.id == Conflict.judge_id)
+        .join(User, User.id == Judge.user_id)
+        .join(Entry, Entry.id == Conflict.entry_id)
+        .where(Judge.contest_id == contest_id)
+        .order_by(Conflict.id)
+    ).all()
+    return [(conflict, user, entry) for conflict, user, entry in rows]
+
+
+def judge_in_contest(db: Session, contest_id: int, judge_id: int) -> Judge:
+    judge = db.get(Judge, judge_id)
+    if judge is None or judge.contest_id != contest_id:
+        raise NotFound()
+    return judge

@@ -1,0 +1,127 @@
+"""Pages: the judging panel of a contest, judges one by one or from CSV, and conflicts."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from contest.core.errors import InvalidInput, NotFound, StateConflict
+from contest.core.i18n import _
+from contest.core.web.deps import CurrentOrganiser, DbSession, OrganisedContest
+from contest.core.web.forms import form_values, validate
+from contest.core.web.templating import redirect, render
+from contest.models import Contest
+from contest.setup import judges
+from contest.setup.nav import contest_context
+from contest.setup.schemas import JudgeCreate
+
+router = APIRouter(prefix="/manage")
+
+
+def _panel_page(
+    request: Request,
+    db: DbSession,
+    contest: Contest,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    import_errors: list[str] | None = None,
+    generated: list[Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "manage/judges.html",
+        {
+            **contest_context(db, contest, "judges"),
+            "panel": judges.panel(db, contest.id),
+            "conflicts": judges.conflict_rows(db, contest.id),
+            "values": values or {},
+            "errors": errors or {},
+            "import_errors": import_errors or [],
+            "generated": generated or [],
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/contests/{contest_id}/judges", response_class=HTMLResponse)
+def panel_page(request: Request, contest: OrganisedContest, db: DbSession) -> Response:
+    return _panel_page(request, db, contest)
+
+
+@router.post("/contests/{contest_id}/judges", response_class=HTMLResponse)
+async def add_judge(
+    request: Request, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
+) -> Response:
+    form = await form_values(request)
+    values = {
+        key: form.get(key, "") for key in ("email", "name", "institution", "title", "password")
+    }
+    values["expertise"] = [
+        p.strip() for p in form.get("expertise", "").replace("；", ";").split(";") if p.strip()
+    ]
+    try:
+        added = judges.add_judge(
+            db, actor=user, contest=contest, data=validate(JudgeCreate, values)
+        )
+    except InvalidInput as exc:
+        db.rollback()
+        return _panel_page(
+            request, db, contest, values=form, errors=exc.by_field(), status_code=422
+        )
+    except StateConflict as exc:
+        db.rollback()
+        return _panel_page(
+            request, db, contest, values=form, errors={"email": exc.message}, status_code=409
+        )
+    if added.generated_password:
+        return _panel_page(request, db, contest, generated=[added])
+    return redirect(request, f"/manage/contests/{contest.id}/judges", _("Judge added."))
+
+
+@router.post("/contests/{contest_id}/judges/import", response_class=HTMLResponse)
+async def import_judges(
+    request: Request, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
+) -> Response:
+    form = await request.form()
+    upload = form.get("file")
+    content = await upload.read() if upload is not None and not isinstance(upload, str) else b""
+    try:
+        rows = judges.parse_judges_csv(content)
+        added = judges.import_judges(db, actor=user, contest=contest, rows=rows)
+    except InvalidInput as exc:
+        db.rollback()
+        messages = [f"{e.field}: {e.message}" for e in exc.errors]
+        return _panel_page(request, db, contest, import_errors=messages, status_code=422)
+    generated = [a for a in added if a.generated_password]
+    if generated:
+        return _panel_page(request, db, contest, generated=generated)
+    return redirect(
+        request,
+        f"/manage/contests/{contest.id}/judges",
+        _("%(count)s judges imported.") % {"count": len(added)},
+    )
+
+
+@router.post("/contests/{contest_id}/conflicts", response_class=HTMLResponse)
+async def declare_conflict(
+    request: Request, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
+) -> Response:
+    form = await form_values(request)
+    try:
+        judge = judges.judge_in_contest(db, contest.id, int(form.get("judge_id", "0") or 0))
+        entry_id = int(form.get("entry_id", "") or 0)
+        judges.declare_conflict(
+            db, actor=user, judge=judge, entry_id=entry_id, reason=form.get("reason", "")
+        )
+    except (InvalidInput, NotFound, ValueError):
+        db.rollback()
+        return _panel_page(
+            request,
+            db,
+            contest,
+            status_code=422,
+            errors={"conflict": _("Choose a judge and an entry of this contest.")},
+        )
+    return redirect(request, f"/manage/contests/{contest.id}/judges", _("Conflict recorded."))

@@ -1,0 +1,164 @@
+"""The command line, run as an operator would: `python main.py ...` in a fresh folder."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlmodel import Session
+
+from contest.core import schema
+from contest.core.security import verify_password
+from contest.models import Award, Certificate, Contest, Entry, Judge, User
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(tmp_path: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "TIANJIAO_DATA_DIR": str(tmp_path / "data")}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def fresh_url(empty_database: str) -> str:
+    return empty_database
+
+
+def count(url: str, model: type) -> int:
+    engine = create_engine(url)
+    with Session(engine) as session:
+        total = session.scalar(select(func.count()).select_from(model))
+    engine.dispose()
+    return total or 0
+
+
+def test_migrate_creates_the_schema(tmp_path, fresh_url):
+    result = run(tmp_path, fresh_url, "migrate")
+
+    assert result.returncode == 0, result.stderr
+    assert f"schema {schema.head_revision()}" in result.stdout
+    assert count(fresh_url, User) == 0
+
+
+def test_create_user_then_log_in(tmp_path, fresh_url):
+    run(tmp_path, fresh_url, "migrate")
+
+    result = run(
+        tmp_path,
+        fresh_url,
+        "create-user",
+        "--role",
+        "organiser",
+        "--email",
+        "Boss@Example.com",
+        "--password",
+        "a-good-password",
+        "--name",
+        "组委会",
+    )
+
+    assert result.returncode == 0, result.stderr
+    engine = create_engine(fresh_url)
+    with Session(engine) as session:
+        user = session.scalars(select(User)).one()
+    engine.dispose()
+    assert (user.email, user.role, user.name) == ("boss@example.com", "organiser", "组委会")
+    assert verify_password("a-good-password", user.password_hash)
+
+
+def test_create_user_reports_bad_input(tmp_path, fresh_url):
+    run(tmp_path, fresh_url, "migrate")
+
+    result = run(
+        tmp_path,
+        fresh_url,
+        "create-user",
+        "--role",
+        "judge",
+        "--email",
+        "nope",
+        "--password",
+        "short",
+    )
+
+    assert result.returncode == 1
+    assert "email" in result.stderr
+    assert "password" in result.stderr
+    assert count(fresh_url, User) == 0
+
+
+def test_commands_refuse_an_unmigrated_database(tmp_path, fresh_url):
+    result = run(
+        tmp_path,
+        fresh_url,
+        "create-user",
+        "--role",
+        "team",
+        "--email",
+        "a@b.cn",
+        "--password",
+        "long enough",
+    )
+
+    assert result.returncode == 2
+    assert "python main.py migrate" in result.stderr
+
+
+def test_demo_loads_once(tmp_path, fresh_url):
+    first = run(tmp_path, fresh_url, "demo", "--no-serve")
+    second = run(tmp_path, fresh_url, "demo", "--no-serve")
+
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert "organiser@tianjiao.demo" in second.stdout
+    assert count(fresh_url, Contest) == 1
+    assert count(fresh_url, Entry) == 98
+    assert count(fresh_url, Judge) == 15
+    # A 2023 contest: its results and certificates are dated the evening of its final.
+    engine = create_engine(fresh_url)
+    with Session(engine) as session:
+        issued = set(session.scalars(select(Certificate.issued_on)))
+        published = {at.date() for at in session.scalars(select(Award.published_at))}
+    engine.dispose()
+    assert issued == published == {date(2023, 9, 23)}
+
+
+def test_backup_copies_database_and_uploads(tmp_path, fresh_url):
+    run(tmp_path, fresh_url, "migrate")
+    run(
+        tmp_path,
+        fresh_url,
+        "create-user",
+        "--role",
+        "team",
+        "--email",
+        "t@example.com",
+        "--password",
+        "long enough",
+    )
+    upload = tmp_path / "data" / "uploads" / "ab" / "file.pdf"
+    upload.parent.mkdir(parents=True)
+    upload.write_bytes(b"%PDF-1.4 test")
+
+    result = run(tmp_path, fresh_url, "backup", str(tmp_path / "backup"))
+
+    assert result.returncode == 0, result.stderr
+    if fresh_url.startswith("sqlite"):
+        copy = sqlite3.connect(tmp_path / "backup" / "tianjiao.db")
+        assert copy.execute("select email from users").fetchall() == [("t@example.com",)]
+        copy.close()
+    else:
+        assert "t@example.com" in (tmp_path / "backup" / "tianjiao.sql").read_text()
+    assert (tmp_path / "backup" / "uploads" / "ab" / "file.pdf").read_bytes() == b"%PDF-1.4 test"
