@@ -10,19 +10,16 @@ from pydantic import BaseModel
 from contest.accounts import service as auth
 from contest.accounts.schemas import Token, UserPublic, UserRegister
 from contest.accounts.service import TOKEN_LIFETIME, LoginFailed
+from contest.core import sessions
 from contest.core.enums import Role
 from contest.core.i18n import _
-from contest.core.web.deps import CurrentUser, DbSession
+from contest.core.web.deps import CurrentUser, DbSession, client_address
 
 router = APIRouter(tags=["auth"])
 
 
 class ErrorDetail(BaseModel):
     detail: str
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.post(
@@ -45,7 +42,7 @@ def issue_token(
             status.HTTP_401_UNAUTHORIZED,
             headers={"WWW-Authenticate": "Bearer"},
         )
-    token = auth.start_session(db, user, kind="token", lifetime=TOKEN_LIFETIME)
+    token = sessions.start_session(db, user, kind="token", lifetime=TOKEN_LIFETIME)
     return Token(access_token=token, token_type="bearer")  # noqa: S106
 
 

@@ -7,14 +7,20 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from contest.accounts import service as auth
-from contest.accounts.api import client_address
+from contest.accounts.service import ROLE_HOMES
+from contest.core import sessions
 from contest.core.enums import Role
 from contest.core.errors import InvalidInput, TooManyAttempts
 from contest.core.i18n import _
 from contest.core.security import new_csrf_token, sign
-from contest.core.web.deps import CSRF_COOKIE, SESSION_COOKIE, DbSession, OptionalUser
+from contest.core.web.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    DbSession,
+    OptionalUser,
+    client_address,
+)
 from contest.core.web.templating import redirect, render, safe_next
-from contest.home.pages import ROLE_HOMES
 from contest.models import User
 
 router = APIRouter()
@@ -24,11 +30,11 @@ def _logged_in(request: Request, db: DbSession, user: User, next_url: str) -> Re
     """Start a fresh session: a new session id and a new CSRF token (no fixation)."""
     settings = request.app.state.settings
     old_cookie = request.cookies.get(SESSION_COOKIE)
-    old_token = auth.session_token_from_cookie(settings.secret_key, old_cookie or "")
+    old_token = sessions.session_token_from_cookie(settings.secret_key, old_cookie or "")
     if old_token:
-        auth.end_session(db, old_token)
+        sessions.end_session(db, old_token)
     lifetime = timedelta(days=settings.session_days)
-    token = auth.start_session(db, user, kind="cookie", lifetime=lifetime)
+    token = sessions.start_session(db, user, kind="cookie", lifetime=lifetime)
     target = safe_next(next_url) if next_url else ROLE_HOMES[user.role]
     response = redirect(request, target, _("Welcome, %(name)s.") % {"name": user.name})
     response.set_cookie(
@@ -84,11 +90,11 @@ def login(
 @router.post("/logout")
 def logout(request: Request, db: DbSession) -> Response:
     settings = request.app.state.settings
-    token = auth.session_token_from_cookie(
+    token = sessions.session_token_from_cookie(
         settings.secret_key, request.cookies.get(SESSION_COOKIE, "")
     )
     if token:
-        auth.end_session(db, token)
+        sessions.end_session(db, token)
     response = redirect(request, "/", _("You have logged out."))
     response.delete_cookie(SESSION_COOKIE)
     return response

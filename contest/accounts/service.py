@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from contest.core.enums import Role
@@ -11,18 +11,17 @@ from contest.core.i18n import _
 from contest.core.security import (
     MIN_PASSWORD_LENGTH,
     hash_password,
-    new_token,
     throttle_key,
-    token_digest,
-    unsign,
     verify_password,
 )
 from contest.core.validation import valid_email
-from contest.models import AuthSession, LoginFailure, User, utcnow
+from contest.models import LoginFailure, User, utcnow
 
 MAX_FAILURES = 10
 FAILURE_WINDOW = timedelta(minutes=5)
 TOKEN_LIFETIME = timedelta(days=30)
+# Where each role lands after logging in.
+ROLE_HOMES = {"organiser": "/manage", "judge": "/judge", "team": "/team"}
 
 
 class LoginFailed(Exception):
@@ -100,51 +99,3 @@ def authenticate(db: Session, *, email: str, password: str, client: str) -> User
         raise LoginFailed()
     user.last_login_at = now
     return user
-
-
-def start_session(db: Session, user: User, *, kind: str, lifetime: timedelta) -> str:
-    """A new random token for the user; only its digest is stored."""
-    token = new_token()
-    db.add(
-        AuthSession(
-            id=token_digest(token), user_id=user.id, kind=kind, expires_at=utcnow() + lifetime
-        )
-    )
-    db.flush()
-    return token
-
-
-def end_session(db: Session, token: str) -> None:
-    db.execute(delete(AuthSession).where(AuthSession.id == token_digest(token)))
-
-
-# Built once: every API call and page view runs it.
-USER_FOR_TOKEN = (
-    select(User)
-    .join(AuthSession, AuthSession.user_id == User.id)
-    .where(
-        AuthSession.id == bindparam("digest"),
-        AuthSession.kind == bindparam("kind"),
-        AuthSession.expires_at > bindparam("now"),
-        User.is_active.is_(True),
-    )
-)
-
-
-def _user_for(db: Session, token: str, kind: str) -> User | None:
-    return db.scalars(
-        USER_FOR_TOKEN, {"digest": token_digest(token), "kind": kind, "now": utcnow()}
-    ).first()
-
-
-def user_for_token(db: Session, token: str) -> User | None:
-    return _user_for(db, token, "token")
-
-
-def session_token_from_cookie(secret_key: str, cookie: str) -> str | None:
-    return unsign(secret_key, cookie, "session")
-
-
-def user_for_cookie(db: Session, secret_key: str, cookie: str) -> User | None:
-    token = session_token_from_cookie(secret_key, cookie)
-    return _user_for(db, token, "cookie") if token else None

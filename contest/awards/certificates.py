@@ -18,12 +18,14 @@ from sqlmodel import Session
 from contest.awards import service as awards
 from contest.awards.certificate_pdf import TIER_STYLES, CertificateData
 from contest.awards.verification import find_certificate
-from contest.core import audit, permissions
+from contest.core import audit
 from contest.core.errors import InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
+from contest.entries.access import owns_entry
 from contest.entries.views import members_by_entry
 from contest.kit.tables import safe_filename
 from contest.models import Award, Certificate, Contest, Entry, User, utcnow
+from contest.setup.access import organises
 
 REASON_MAX = 500
 
@@ -96,7 +98,7 @@ def downloadable(db: Session, user: User, award_id: int) -> CertificateLine:
     if award is None or entry is None:
         raise NotFound()
     if not (
-        permissions.owns_entry(user, entry) or permissions.organises(db, user, award.contest_id)
+        owns_entry(user, entry) or organises(db, user, award.contest_id)
     ):
         raise NotFound()
     for line in contest_certificates(db, award.contest_id):
@@ -131,7 +133,7 @@ def organised_certificate(
     certificate, award = found
     if contest_id is not None and award.contest_id != contest_id:
         raise NotFound()
-    if not permissions.organises(db, user, award.contest_id):
+    if not organises(db, user, award.contest_id):
         raise NotFound()
     return certificate, award
 

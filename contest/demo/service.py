@@ -23,7 +23,7 @@ from contest.demo import documents as demo_documents
 from contest.demo import live as demo_live
 from contest.demo import results as demo_results
 from contest.demo import scores as demo_scores
-from contest.entries import documents as uploads
+from contest.entries import documents
 from contest.entries import service as entries
 from contest.entries.eligibility import credit_code_check_character
 from contest.judging import assignment
@@ -282,7 +282,7 @@ def add_documents(demo: Demo) -> None:
             year=2023,
         )
         pdf = demo_documents.business_plan_pdf(facts)
-        uploads.store_document(
+        documents.store_document(
             demo.db,
             actor=demo.organiser,
             entry=entry,

@@ -2,25 +2,25 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from contest.core.enums import Role
-from contest.core.errors import InvalidInput, NotFound
-from contest.core.i18n import _
-from contest.core.settings import Settings
-from contest.core.web.deps import (
-    AppSettings,
-    CurrentOrganiser,
-    CurrentUser,
-    DbSession,
-    OrganisedContest,
-)
-from contest.entries import documents as uploads
+from contest.core.web.deps import AppSettings, CurrentOrganiser, CurrentUser, DbSession
+from contest.core.web.uploads import release_write_lock
+from contest.entries import documents
 from contest.entries import importing as entries_import
 from contest.entries import service as entries
-from contest.entries.access import ChangeableEntry, EntriesContest, ReadableDocument, ReadableEntry
+from contest.entries.deps import (
+    ChangeableEntry,
+    EntriesContest,
+    ReadableDocument,
+    ReadableEntry,
+    document_response,
+    receive_document,
+    receive_file,
+)
 from contest.entries.export import entries_csv
 from contest.entries.listing import EntryFilters, contest_entries
 from contest.entries.schemas import (
@@ -32,7 +32,8 @@ from contest.entries.schemas import (
     WithdrawRequest,
 )
 from contest.entries.views import entry_public, entry_publics, team_entries
-from contest.models import Document, Entry, User
+from contest.kit.uploads import base_name
+from contest.setup.deps import OrganisedContest
 
 router = APIRouter(tags=["entries"])
 
@@ -144,55 +145,8 @@ def withdraw_entry(
 def list_documents(entry: ReadableEntry, db: DbSession) -> list[DocumentPublic]:
     return [
         DocumentPublic.model_validate(d, from_attributes=True)
-        for d in uploads.current_documents(db, entry.id)
+        for d in documents.current_documents(db, entry.id)
     ]
-
-
-def _upload_error(exc: uploads.UploadTooLarge | uploads.CsrfRejected) -> HTTPException:
-    if isinstance(exc, uploads.UploadTooLarge):
-        return HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc))
-    return HTTPException(
-        status.HTTP_403_FORBIDDEN,
-        _("This form has expired or came from another site. Reload the page and try again."),
-    )
-
-
-async def receive_file(
-    request: Request, settings: Settings, *, csrf: uploads.CsrfCheck | None = None
-) -> uploads.ReceivedForm:
-    """The streamed form with its file, or the HTTP error that explains why not."""
-    try:
-        form = await uploads.receive_form(request, settings=settings, csrf=csrf)
-    except (uploads.UploadTooLarge, uploads.CsrfRejected) as exc:
-        raise _upload_error(exc) from None
-    if form.file is None:
-        raise InvalidInput.single("file", _("Choose a PDF file to upload."))
-    return form
-
-
-async def receive_document(
-    request: Request,
-    db: DbSession,
-    *,
-    user: User,
-    entry: Entry,
-    settings: Settings,
-    csrf: uploads.CsrfCheck | None = None,
-) -> Document:
-    """Shared by the API and the pages: check first, stream the body, then store the file."""
-    await run_in_threadpool(uploads.require_can_upload, db, actor=user, entry=entry)
-    await run_in_threadpool(uploads.release_lock, db)
-    form = await receive_file(request, settings, csrf=csrf)
-    kind = form.fields.get("kind") or "business_plan"
-    return await run_in_threadpool(
-        uploads.store_received,
-        db,
-        actor=user,
-        entry=entry,
-        kind=kind,
-        received=form.file,
-        settings=settings,
-    )
 
 
 @router.post(
@@ -212,20 +166,6 @@ async def upload_document(
     """Multipart `file` (a PDF, at most 20 MB) and `kind`; replaces the current one of that kind."""
     document = await receive_document(request, db, user=user, entry=entry, settings=settings)
     return DocumentPublic.model_validate(document, from_attributes=True)
-
-
-def document_response(settings: Settings, document: Document, *, inline: bool) -> FileResponse:
-    path = uploads.stored_path(settings, document)
-    if not path.is_file():
-        raise NotFound()
-    return FileResponse(
-        path,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": uploads.content_disposition(document.filename, inline=inline),
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 @router.get(
@@ -255,7 +195,7 @@ async def import_entries(
     settings: AppSettings,
 ) -> ImportResult:
     """CSV (UTF-8) or XLSX with a header row of entry fields; all rows or none."""
-    await run_in_threadpool(uploads.release_lock, db)
+    await run_in_threadpool(release_write_lock, db)
     form = await receive_file(request, settings)
     assert form.file is not None
     try:
@@ -265,7 +205,7 @@ async def import_entries(
             actor=user,
             contest=contest,
             path=form.file.path,
-            filename=uploads.base_name(form.file.client_name),
+            filename=base_name(form.file.client_name),
         )
     finally:
         form.file.discard()

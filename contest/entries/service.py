@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from contest.core import audit, permissions
+from contest.core import audit
 from contest.core.enums import ContestStatus, EntryStatus, Role
 from contest.core.errors import FieldError, InvalidInput, StateConflict
 from contest.core.i18n import _
@@ -23,6 +23,7 @@ from contest.core.validation import invalid_input
 from contest.entries import eligibility
 from contest.entries.schemas import EntryCreate, EntryFields, EntryUpdate
 from contest.models import Contest, Entry, EntryMember, RoundEntry, Track, User, utcnow
+from contest.setup.access import organises
 from contest.setup.contests import registration_open, track_by_code, tracks
 from contest.setup.rounds import first_round
 
@@ -175,7 +176,7 @@ def require_not_withdrawn(entry: Entry) -> None:
 
 def acts_as_team(db: Session, actor: User, entry: Entry) -> bool:
     """A team acting on its entry is bound by the registration window; organisers are not."""
-    return not permissions.organises(db, actor, entry.contest_id)
+    return not organises(db, actor, entry.contest_id)
 
 
 def member_names(db: Session, entry_id: int) -> list[str]:

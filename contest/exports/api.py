@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from contest.core.web.deps import AppSettings, DbSession, OrganisedContest, OrganisedRound
+from contest.core.web.deps import AppSettings, DbSession
 from contest.exports import tables
 from contest.exports.parallel import write_contest_workbook
 from contest.kit.tables import (
@@ -25,6 +25,7 @@ from contest.kit.tables import (
     write_xlsx,
 )
 from contest.models import Contest, Round
+from contest.setup.deps import OrganisedContest, OrganisedRound
 
 router = APIRouter(tags=["exports"])
 

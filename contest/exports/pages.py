@@ -5,10 +5,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from contest.awards import announcement as public_announcement
 from contest.awards import public_results
-from contest.core.web.deps import DbSession, OrganisedContest
+from contest.core.web.deps import DbSession
 from contest.core.web.templating import render
 from contest.exports import parallel as exports_parallel
 from contest.exports import tables as exports_tables
+from contest.setup.deps import OrganisedContest
 from contest.setup.nav import contest_context
 
 router = APIRouter(prefix="/manage")

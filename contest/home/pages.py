@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from contest.accounts.service import ROLE_HOMES
 from contest.core.i18n import LOCALES
 from contest.core.web.deps import DbSession, OptionalUser
 from contest.core.web.middleware import LANG_COOKIE
@@ -10,9 +11,6 @@ from contest.core.web.templating import render, safe_next
 from contest.setup import contests
 
 router = APIRouter()
-
-ROLE_HOMES = {"organiser": "/manage", "judge": "/judge", "team": "/team"}
-
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, db: DbSession, user: OptionalUser) -> HTMLResponse:

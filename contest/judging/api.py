@@ -6,14 +6,8 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from contest.core.enums import Role
-from contest.core.web.deps import (
-    CurrentJudge,
-    CurrentOrganiser,
-    DbSession,
-    OrganisedRound,
-    write_as,
-)
-from contest.judging import assignment, progress
+from contest.core.web.deps import CurrentJudge, CurrentOrganiser, DbSession, write_as
+from contest.judging import access, assignment, progress
 from contest.judging import queue as judge_queue
 from contest.judging import sheets as judging
 from contest.judging.deps import ScoringTarget
@@ -32,6 +26,7 @@ from contest.judging.schemas import (
     SheetOut,
 )
 from contest.models import User
+from contest.setup.deps import OrganisedRound
 
 router = APIRouter(tags=["judging"])
 
@@ -109,7 +104,7 @@ def my_assignments(
     db: DbSession, user: CurrentJudge, round_id: int | None = None
 ) -> list[MyAssignment]:
     if round_id is not None:
-        judging.judge_seat(db, user, round_id)  # 404 for a round the judge has no seat in
+        access.judge_seat(db, user, round_id)  # 404 for a round the judge has no seat in
     return [
         MyAssignment(
             round_id=item.round_id,

@@ -29,6 +29,7 @@ from contest.core import audit
 from contest.core.enums import EntryStatus, SheetState
 from contest.core.errors import InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
+from contest.judging.access import assignment_of
 from contest.judging.solver import (
     EntryRef,
     InfeasibleAssignment,
@@ -425,11 +426,7 @@ def add_assignment(
 
 def _assignment(db: Session, round_id: int, judge_id: int, entry_id: int) -> Assignment | None:
     return db.scalars(
-        select(Assignment).where(
-            Assignment.round_id == round_id,
-            Assignment.judge_id == judge_id,
-            Assignment.entry_id == entry_id,
-        )
+        select(Assignment).where(*assignment_of(judge_id, entry_id, round_id))
     ).first()
 
 

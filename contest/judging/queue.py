@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import and_, select
 from sqlmodel import Session
 
-from contest.judging.sheets import TODO, ScoringTarget, SheetView, read_sheet, sheet_totals
+from contest.judging.access import ScoringTarget
+from contest.judging.sheets import TODO, SheetView, read_sheet, sheet_totals
 from contest.models import (
     Assignment,
     Contest,

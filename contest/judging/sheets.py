@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
-from sqlalchemy import Connection, Insert, Integer, bindparam, delete, exists, insert, select, text
+from sqlalchemy import Connection, Insert, Integer, bindparam, delete, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -23,8 +23,8 @@ from contest.core import audit
 from contest.core.enums import SheetState
 from contest.core.errors import FieldError, InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
+from contest.judging.access import TARGET
 from contest.models import (
-    Assignment,
     Criterion,
     CriterionScore,
     Entry,
@@ -38,63 +38,6 @@ from contest.setup.rounds import ScoringWindow, is_closed, is_open
 
 TODO = "todo"
 COMMENT_MAX = 5000
-
-
-@dataclass(frozen=True)
-class JudgeSeat:
-    """A judge's place in a round: the round and their panel row in its contest."""
-
-    round: Round
-    judge: Judge
-
-
-@dataclass(frozen=True)
-class ScoringTarget:
-    """An entry assigned to the calling judge in a round."""
-
-    round: Round
-    judge: Judge
-    entry: Entry
-
-
-def judge_seat(db: Session, user: User, round_id: int) -> JudgeSeat:
-    """The caller's seat in a round; 404 unless they judge the round's contest."""
-    row = db.execute(
-        select(Round, Judge)
-        .join(Judge, Judge.contest_id == Round.contest_id)
-        .where(Round.id == round_id, Judge.user_id == user.id)
-    ).first()
-    if row is None:
-        raise NotFound()
-    return JudgeSeat(round=row[0], judge=row[1])
-
-
-# Built once: the save path runs it on every keystroke's autosave.
-TARGET = (
-    select(Round, Judge, Entry)
-    .join(Judge, Judge.contest_id == Round.contest_id)
-    .join(Entry, Entry.contest_id == Round.contest_id)
-    .where(
-        Round.id == bindparam("round_id"),
-        Judge.user_id == bindparam("user_id"),
-        Entry.id == bindparam("entry_id"),
-        exists().where(
-            Assignment.round_id == Round.id,
-            Assignment.judge_id == Judge.id,
-            Assignment.entry_id == Entry.id,
-        ),
-    )
-)
-
-
-def scoring_target(db: Session, user: User, round_id: int, entry_id: int) -> ScoringTarget:
-    """Round, judge and entry in one query; 404 unless the entry is assigned to the caller."""
-    row = db.execute(
-        TARGET, {"round_id": round_id, "user_id": user.id, "entry_id": entry_id}
-    ).first()
-    if row is None:
-        raise NotFound()
-    return ScoringTarget(round=row[0], judge=row[1], entry=row[2])
 
 
 @dataclass(frozen=True, slots=True)

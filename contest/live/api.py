@@ -4,11 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from contest.core.web.deps import CurrentOrganiser, DbSession, OptionalUser, OrganisedRound
+from contest.core.web.deps import CurrentOrganiser, DbSession, OptionalUser
 from contest.live import draw
 from contest.live import service as live
 from contest.live import view as live_view
 from contest.live.schemas import DrawHistoryOut, DrawIn, DrawOut, LiveActionIn, LiveOut
+from contest.setup.deps import OrganisedRound
 
 router = APIRouter(tags=["live roadshow"])
 

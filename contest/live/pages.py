@@ -14,16 +14,17 @@ from fastapi.responses import HTMLResponse, Response
 from contest.core.enums import ContestStatus, RoundMode
 from contest.core.errors import InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
-from contest.core.web.deps import CurrentJudge, CurrentOrganiser, DbSession, OrganisedRound
+from contest.core.web.deps import CurrentJudge, CurrentOrganiser, DbSession
 from contest.core.web.forms import form_values
 from contest.core.web.templating import redirect, render
-from contest.judging import sheets as judging
+from contest.judging import access
 from contest.judging.deps import JudgeSeat
 from contest.live import draw
 from contest.live import service as live
 from contest.live import view as live_view
 from contest.models import Contest, Round
 from contest.setup import rounds
+from contest.setup.deps import OrganisedRound
 from contest.setup.nav import round_context
 
 router = APIRouter()
@@ -162,7 +163,7 @@ async def step_form(
     return redirect(request, _page_url(round_))
 
 
-def _judge_round(db: DbSession, seat: judging.JudgeSeat) -> Round:
+def _judge_round(db: DbSession, seat: access.JudgeSeat) -> Round:
     round_ = _roadshow(seat.round)
     contest = db.get(Contest, round_.contest_id)
     if contest is None or contest.status == ContestStatus.draft:

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from contest.awards import public_results
-from contest.core import permissions
 from contest.core.enums import ContestStatus, LivePhase, RoundMode
 from contest.core.errors import NotFound
 from contest.live import draw
@@ -29,6 +28,7 @@ from contest.live.schemas import (
     TrackBoardOut,
 )
 from contest.models import Contest, Entry, LiveState, Round, RoundEntry, Track, User, utcnow
+from contest.setup.access import organises
 from scoring import Score, format_score
 
 
@@ -102,7 +102,7 @@ def audience(db: Session, user: User | None, round_id: int) -> Audience:
     round_ = db.get(Round, round_id)
     if round_ is None or round_.mode != RoundMode.roadshow:
         raise NotFound()
-    organiser = user is not None and permissions.organises(db, user, round_.contest_id)
+    organiser = user is not None and organises(db, user, round_.contest_id)
     if not organiser:
         contest = db.get(Contest, round_.contest_id)
         if contest is None or contest.status == ContestStatus.draft:

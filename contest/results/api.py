@@ -3,7 +3,7 @@
 from fastapi import APIRouter, HTTPException
 
 from contest.core.i18n import _
-from contest.core.web.deps import CurrentOrganiser, DbSession, OrganisedRound
+from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.models import Round
 from contest.results import advancement
 from contest.results import service as results
@@ -19,6 +19,7 @@ from contest.results.schemas import (
     ResultOut,
     TrackAdvancementOut,
 )
+from contest.setup.deps import OrganisedRound
 
 router = APIRouter(tags=["results"])
 

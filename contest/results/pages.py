@@ -14,11 +14,12 @@ from fastapi.routing import APIRouter
 
 from contest.core.errors import InvalidInput, StateConflict
 from contest.core.i18n import _
-from contest.core.web.deps import CurrentOrganiser, DbSession, OrganisedRound
+from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.core.web.templating import redirect, render
 from contest.models import Round
 from contest.results import advancement
 from contest.results import service as results
+from contest.setup.deps import OrganisedRound
 from contest.setup.nav import round_context
 
 router = APIRouter(prefix="/manage/rounds/{round_id}")

@@ -5,16 +5,11 @@ from collections.abc import Sequence
 from fastapi import APIRouter, status
 
 from contest.core.audit import contest_log
-from contest.core.web.deps import (
-    CurrentOrganiser,
-    DbSession,
-    OrganisedContest,
-    OrganisedJudge,
-    OrganisedRound,
-)
+from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.models import Contest, Track
 from contest.setup import contests, judges, rounds
 from contest.setup.audit_schemas import AuditEntry
+from contest.setup.deps import OrganisedContest, OrganisedJudge, OrganisedRound
 from contest.setup.schemas import (
     ConflictCreate,
     ConflictPublic,

@@ -4,7 +4,8 @@ from fastapi import APIRouter
 
 from contest.awards import service as awards
 from contest.awards.schemas import AwardOut, AwardsIn
-from contest.core.web.deps import CurrentOrganiser, DbSession, OrganisedContest
+from contest.core.web.deps import CurrentOrganiser, DbSession
+from contest.setup.deps import OrganisedContest
 
 router = APIRouter(tags=["awards"])
 

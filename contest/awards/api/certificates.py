@@ -19,15 +19,10 @@ from contest.awards.certificate_pdf import (
 from contest.awards.certificate_schemas import CertificatePublic, RevokeRequest, VerifyResult
 from contest.core.errors import NotFound, StateConflict
 from contest.core.i18n import _
-from contest.core.web.deps import (
-    AppSettings,
-    CurrentOrganiser,
-    CurrentUser,
-    DbSession,
-    OrganisedContest,
-)
+from contest.core.web.deps import AppSettings, CurrentOrganiser, CurrentUser, DbSession
 from contest.kit.tables import content_disposition, safe_filename
 from contest.models import Award, Certificate
+from contest.setup.deps import OrganisedContest
 
 router = APIRouter(tags=["certificates"])
 

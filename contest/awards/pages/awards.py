@@ -18,10 +18,11 @@ from contest.awards.schemas import AwardsIn
 from contest.core.enums import Tier
 from contest.core.errors import FieldError, InvalidInput, StateConflict
 from contest.core.i18n import _
-from contest.core.web.deps import CurrentOrganiser, DbSession, OrganisedContest
+from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.core.web.forms import form_values, validate
 from contest.core.web.templating import redirect, render
 from contest.models import Contest
+from contest.setup.deps import OrganisedContest
 from contest.setup.nav import contest_context
 
 router = APIRouter()

@@ -9,9 +9,10 @@ from fastapi.responses import HTMLResponse, Response
 from contest.awards import certificates, verification
 from contest.core.errors import InvalidInput
 from contest.core.i18n import _
-from contest.core.web.deps import CurrentOrganiser, DbSession, OrganisedContest
+from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.core.web.forms import form_values
 from contest.core.web.templating import redirect, render
+from contest.setup.deps import OrganisedContest
 from contest.setup.nav import contest_context
 
 router = APIRouter()

@@ -17,14 +17,13 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from contest.accounts import service as auth
-from contest.core import permissions
+from contest.core import sessions
 from contest.core.db import Database
 from contest.core.enums import Role
 from contest.core.i18n import _
 from contest.core.security import csrf_tokens_match
 from contest.core.settings import Settings
-from contest.models import Contest, Entry, Judge, Round, User
+from contest.models import User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_COOKIE = "tj_session"
@@ -169,6 +168,11 @@ class NotAuthenticated(Exception):
     """Raised for an anonymous caller; pages answer with a redirect, the API with 401."""
 
 
+def client_address(request: Request) -> str:
+    """The address log-in throttling counts failures against."""
+    return request.client.host if request.client else "unknown"
+
+
 def _bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _sep, token = header.partition(" ")
@@ -182,11 +186,11 @@ def get_optional_user(request: Request, db: DbSession, settings: AppSettings) ->
     user: User | None = None
     token = _bearer_token(request)
     if token is not None:
-        user = auth.user_for_token(db, token)
+        user = sessions.user_for_token(db, token)
         request.state.auth_via = "bearer" if user else None
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
-        user = auth.user_for_cookie(db, settings.secret_key, cookie) if cookie else None
+        user = sessions.user_for_cookie(db, settings.secret_key, cookie) if cookie else None
         request.state.auth_via = "cookie" if user else None
     request.state.user = user
     # Pages show who is logged in even when rendered after a rollback (an error page),
@@ -258,28 +262,3 @@ async def csrf_protect(request: Request) -> None:
             status.HTTP_403_FORBIDDEN,
             _("This form has expired or came from another site. Reload the page and try again."),
         )
-
-
-# Objects loaded through the caller's scope: another organiser's contest is a 404.
-
-
-def _organised_contest(contest_id: int, db: DbSession, user: CurrentOrganiser) -> Contest:
-    return permissions.organised_contest(db, user, contest_id)
-
-
-def _organised_round(round_id: int, db: DbSession, user: CurrentOrganiser) -> Round:
-    return permissions.organised_round(db, user, round_id)
-
-
-def _organised_judge(judge_id: int, db: DbSession, user: CurrentOrganiser) -> Judge:
-    return permissions.organised_judge(db, user, judge_id)
-
-
-def _organised_entry(entry_id: int, db: DbSession, user: CurrentOrganiser) -> Entry:
-    return permissions.organised_entry(db, user, entry_id)
-
-
-OrganisedContest = Annotated[Contest, Depends(_organised_contest)]
-OrganisedRound = Annotated[Round, Depends(_organised_round)]
-OrganisedJudge = Annotated[Judge, Depends(_organised_judge)]
-OrganisedEntry = Annotated[Entry, Depends(_organised_entry)]

@@ -11,9 +11,9 @@ from contest.core.i18n import _
 from contest.core.web.deps import CSRF_FIELD, csrf_ok
 from contest.core.web.templating import redirect
 from contest.entries import service as entries
-from contest.entries.api import receive_document
-from contest.entries.documents import CsrfCheck
+from contest.entries.deps import receive_document
 from contest.entries.schemas import split_members
+from contest.kit.uploads import CsrfCheck
 from contest.models import Entry, User
 
 FORM_FIELDS = (

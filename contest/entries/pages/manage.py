@@ -10,25 +10,21 @@ from starlette.concurrency import run_in_threadpool
 
 from contest.core.errors import FieldError, InvalidInput
 from contest.core.i18n import _
-from contest.core.web.deps import (
-    AppSettings,
-    CurrentOrganiser,
-    DbSession,
-    OrganisedContest,
-    OrganisedEntry,
-)
+from contest.core.web.deps import AppSettings, CurrentOrganiser, DbSession
 from contest.core.web.forms import form_values
 from contest.core.web.templating import redirect, render
-from contest.entries import documents as uploads
+from contest.core.web.uploads import release_write_lock
 from contest.entries import importing as entries_import
 from contest.entries import service as entries
-from contest.entries.api import receive_file
+from contest.entries.deps import receive_file
 from contest.entries.listing import EntryFilters, entry_page, filter_options
 from contest.entries.pages import forms as team_pages
 from contest.entries.schemas import EntryUpdate
 from contest.entries.views import documents_by_entry, entry_history, round_lines
+from contest.kit.uploads import base_name
 from contest.models import Contest, Entry, Track, User
 from contest.setup.contests import tracks
+from contest.setup.deps import OrganisedContest, OrganisedEntry
 from contest.setup.nav import contest_context
 
 router = APIRouter(prefix="/manage")
@@ -238,7 +234,7 @@ async def import_entries(
     user: CurrentOrganiser,
     settings: AppSettings,
 ) -> Response:
-    await run_in_threadpool(uploads.release_lock, db)
+    await run_in_threadpool(release_write_lock, db)
     try:
         form = await receive_file(request, settings, csrf=team_pages.upload_csrf(request))
     except InvalidInput as exc:
@@ -260,7 +256,7 @@ def _import(db: Session, user: User, contest: Contest, received: Any) -> int:
             actor=user,
             contest=contest,
             path=received.path,
-            filename=uploads.base_name(received.client_name),
+            filename=base_name(received.client_name),
         )
     finally:
         received.discard()

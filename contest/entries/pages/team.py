@@ -16,8 +16,8 @@ from contest.core.web.deps import AppSettings, CurrentTeam, DbSession
 from contest.core.web.forms import form_values
 from contest.core.web.templating import redirect, render
 from contest.entries import service as entries
-from contest.entries.access import OwnedEntry, ReadableDocument, visible_contest
-from contest.entries.api import document_response
+from contest.entries.access import visible_contest
+from contest.entries.deps import OwnedEntry, ReadableDocument, document_response
 from contest.entries.pages import manage as entries_manage
 from contest.entries.pages.forms import (
     entry_raw,

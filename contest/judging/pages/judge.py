@@ -15,7 +15,7 @@ from contest.core.i18n import _
 from contest.core.web.deps import CurrentJudge, DbSession
 from contest.core.web.forms import form_values
 from contest.core.web.templating import redirect, render
-from contest.judging import assignment
+from contest.judging import access, assignment
 from contest.judging import queue as judge_queue
 from contest.judging import sheets as judging
 from contest.judging.deps import ScoringTarget
@@ -39,7 +39,7 @@ def file_size(size: int) -> str:
     return _("%(size)s MB") % {"size": f"{size / 1048576:.1f}"}
 
 
-def _page_url(target: judging.ScoringTarget) -> str:
+def _page_url(target: access.ScoringTarget) -> str:
     return f"/judge/rounds/{target.round.id}/entries/{target.entry.id}"
 
 
@@ -76,7 +76,7 @@ def _scoring(
     request: Request,
     db: DbSession,
     user: CurrentJudge,
-    target: judging.ScoringTarget,
+    target: access.ScoringTarget,
     *,
     values: dict[int, str] | None = None,
     comment: str | None = None,

@@ -7,13 +7,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from contest.core.errors import InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
-from contest.core.web.deps import CurrentOrganiser, DbSession, OrganisedRound
+from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.core.web.forms import form_values
 from contest.core.web.templating import format_datetime, redirect, render
 from contest.judging import assignment, progress
 from contest.judging import overview as assignment_overview
 from contest.judging import sheets as judging
 from contest.models import Contest, Round
+from contest.setup.deps import OrganisedRound
 from contest.setup.nav import round_context
 
 router = APIRouter(prefix="/manage/rounds/{round_id}")

@@ -9,7 +9,7 @@ from contest.core import audit
 from contest.core.enums import ContestStatus
 from contest.core.errors import InvalidInput, NotFound
 from contest.core.i18n import _
-from contest.core.web.deps import CurrentOrganiser, DbSession, OrganisedContest
+from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.core.web.forms import (
     blank_to_none,
     datetime_local_value,
@@ -22,6 +22,7 @@ from contest.core.web.forms import (
 from contest.core.web.templating import redirect, render
 from contest.models import Contest, Track
 from contest.setup import contests, judges, rounds
+from contest.setup.deps import OrganisedContest
 from contest.setup.nav import contest_context
 from contest.setup.presets import apply_standard_template
 from contest.setup.schemas import ContestCreate, ContestUpdate, TrackCreate, TrackUpdate

@@ -7,11 +7,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from contest.core.errors import InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
-from contest.core.web.deps import CurrentOrganiser, DbSession, OrganisedContest
+from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.core.web.forms import form_values, validate
 from contest.core.web.templating import redirect, render
 from contest.models import Contest
 from contest.setup import judges
+from contest.setup.deps import OrganisedContest
 from contest.setup.nav import contest_context
 from contest.setup.schemas import JudgeCreate
 

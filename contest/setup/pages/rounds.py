@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from contest.core.enums import Aggregation, Normalization, RoundKind, RoundMode
 from contest.core.errors import InvalidInput, StateConflict
 from contest.core.i18n import _
-from contest.core.web.deps import CurrentOrganiser, DbSession, OrganisedContest, OrganisedRound
+from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.core.web.forms import (
     blank_to_none,
     datetime_local_value,
@@ -19,6 +19,7 @@ from contest.core.web.forms import (
 from contest.core.web.templating import format_tenths, redirect, render
 from contest.models import Contest, Round
 from contest.setup import contests, rounds
+from contest.setup.deps import OrganisedContest, OrganisedRound
 from contest.setup.nav import contest_context, round_context
 from contest.setup.schemas import RoundCreate, RoundUpdate, default_rubric
 
