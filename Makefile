@@ -31,6 +31,7 @@ test: install-dev lint
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy --strict scoring
 
 ## Benchmarks: print figures, never fail on time

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from contest.core.db import Database
+from contest.core.i18n import _
 from contest.entries.listing import EntryRow, entry_rows
 from contest.entries.views import members_by_entry
-from contest.kit.tables import BOM, FORMULA_STARTS, csv_stream, safe_cell
+from contest.kit.tables import BOM, FORMULA_STARTS, Column, csv_stream, safe_cell
 from contest.models import Entry
 
 ENTRY_COLUMNS = (
@@ -35,6 +36,31 @@ READ_ONLY_COLUMNS = ("id", "status", "business_plan", "created_at")
 COLUMNS = ("id", *ENTRY_COLUMNS, *READ_ONLY_COLUMNS[1:])
 BATCH = 1000
 __all__ = ["BOM", "COLUMNS", "ENTRY_COLUMNS", "FORMULA_STARTS", "READ_ONLY_COLUMNS", "safe_cell"]
+
+
+def entry_columns() -> tuple[Column, ...]:
+    """The entries table's columns, in the order of COLUMNS (the import
+    reads its headers back as those fields)."""
+    return (
+        Column(_("Entry ID"), "int", 9),
+        Column(_("Track"), width=10),
+        Column(_("Project title"), width=36),
+        Column(_("Summary"), width=40),
+        Column(_("Field"), width=12),
+        Column(_("Institution"), width=24),
+        Column(_("City"), width=10),
+        Column(_("Leader"), width=10),
+        Column(_("Leader e-mail"), width=24),
+        Column(_("Leader phone"), width=14),
+        Column(_("Team members"), width=24),
+        Column(_("Company name"), width=24),
+        Column(_("Unified social credit code"), width=22),
+        Column(_("Founded on"), "date", 12),
+        Column(_("Video link"), width=20),
+        Column(_("Status"), width=10),
+        Column(_("Business plan"), width=10),
+        Column(_("Registered at"), "datetime", 17),
+    )
 
 
 def entry_batches(

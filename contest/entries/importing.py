@@ -30,7 +30,12 @@ from contest.core.i18n import LOCALES, _, use_locale
 from contest.core.validation import invalid_input
 from contest.entries import eligibility
 from contest.entries.export import COLUMNS as EXPORT_COLUMNS
-from contest.entries.export import ENTRY_COLUMNS, FORMULA_STARTS, READ_ONLY_COLUMNS
+from contest.entries.export import (
+    ENTRY_COLUMNS,
+    FORMULA_STARTS,
+    READ_ONLY_COLUMNS,
+    entry_columns,
+)
 from contest.entries.schemas import EntryCreate
 from contest.entries.service import (
     candidate,
@@ -39,7 +44,6 @@ from contest.entries.service import (
     taken_titles,
     track_rules,
 )
-from contest.exports import tables as exports_tables
 from contest.models import Contest, Entry, EntryMember, RoundEntry, Track, User, utcnow
 from contest.setup.contests import tracks
 from contest.setup.rounds import first_round
@@ -154,7 +158,7 @@ def export_headers() -> dict[str, str]:
     headers: dict[str, str] = {}
     for locale in LOCALES:
         with use_locale(locale):
-            labels = [column.label for column in exports_tables.entry_columns()]
+            labels = [column.label for column in entry_columns()]
         headers.update(zip(labels, EXPORT_COLUMNS, strict=True))
     return headers
 

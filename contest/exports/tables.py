@@ -35,7 +35,7 @@ from contest.awards import service as awards
 from contest.core.enums import Tier
 from contest.core.errors import InvalidInput
 from contest.core.i18n import _
-from contest.entries.export import entry_batches
+from contest.entries.export import entry_batches, entry_columns
 from contest.entries.views import members_by_entry
 from contest.kit.tables import Column, Table, safe_filename
 from contest.models import (
@@ -147,31 +147,6 @@ def _name(contest: Contest, what: str) -> str:
 
 
 # Entries.
-
-
-def entry_columns() -> tuple[Column, ...]:
-    """The entries table's columns, in the order of entries_export.COLUMNS (the import
-    reads its headers back as those fields)."""
-    return (
-        Column(_("Entry ID"), "int", 9),
-        Column(_("Track"), width=10),
-        Column(_("Project title"), width=36),
-        Column(_("Summary"), width=40),
-        Column(_("Field"), width=12),
-        Column(_("Institution"), width=24),
-        Column(_("City"), width=10),
-        Column(_("Leader"), width=10),
-        Column(_("Leader e-mail"), width=24),
-        Column(_("Leader phone"), width=14),
-        Column(_("Team members"), width=24),
-        Column(_("Company name"), width=24),
-        Column(_("Unified social credit code"), width=22),
-        Column(_("Founded on"), "date", 12),
-        Column(_("Video link"), width=20),
-        Column(_("Status"), width=10),
-        Column(_("Business plan"), width=10),
-        Column(_("Registered at"), "datetime", 17),
-    )
 
 
 def entries_table(contest: Contest, ids: EntryIds = None) -> Table:
