@@ -22,7 +22,7 @@ from scoring.awards import (
     TieProblem,
     allocate_awards,
 )
-from scoring.display import format_score
+from scoring.display import format_score, points, points_text
 from scoring.normalise import normalised_total, zscore_params
 from scoring.rank import entries_needing_criteria, order_by_score, rank_round
 from scoring.scores import score_entries, score_round
@@ -71,6 +71,8 @@ __all__ = [
     "carry_over",
     "entries_needing_criteria",
     "format_score",
+    "points",
+    "points_text",
     "judge_total",
     "normalised_total",
     "order_by_score",

@@ -24,3 +24,16 @@ def format_score(score: Fraction | float | int | Decimal) -> str:
         hundredths += 1
     sign = "-" if exact < 0 and hundredths else ""
     return f"{sign}{hundredths // 100}.{hundredths % 100:02d}"
+
+
+def points_text(tenths: int) -> str:
+    """A stored value in tenths of a point as every page, form and file shows it: always
+    one decimal, the precision judges score in (275 -> "27.5", 200 -> "20.0")."""
+    sign = "-" if tenths < 0 else ""
+    whole, tenth = divmod(abs(tenths), 10)
+    return f"{sign}{whole}.{tenth}"
+
+
+def points(tenths: int) -> float:
+    """A stored value in tenths as a JSON number with one decimal: 875 -> 87.5."""
+    return float(Decimal(tenths) / 10)

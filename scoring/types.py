@@ -17,7 +17,7 @@ Score = Fraction | float
 TOLERANCE = 1e-9
 
 
-# Member names and values mirror contest/core/enums.py so the two can be merged later.
+# The scoring rules own these enums; the application imports them (contest/core/enums.py).
 class Normalization(StrEnum):
     none = "none"
     zscore = "zscore"

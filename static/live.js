@@ -152,7 +152,7 @@
         const score = element("td", "num");
         score.append(element("strong", "", r.score_text));
         const totals = element("td", "live-totals");
-        r.judges.forEach((j) => totals.append(element("span", j.dropped ? "dropped" : "", j.total.toFixed(1))));
+        r.judges.forEach((j) => totals.append(element("span", j.dropped ? "dropped" : "", pointsText(Math.round(j.total * 10)))));
         row.append(element("td", "", r.title), score, totals);
         return row;
       }));
@@ -382,7 +382,7 @@
       this.comment.disabled = true;
       this.clearBackup();
       this.root.querySelector("[data-sheet=done]").textContent =
-        fill(this.text.submitted_total, { total: Number(total).toFixed(1) });
+        fill(this.text.submitted_total, { total: pointsText(Math.round(Number(total) * 10)) });
       this.view("submitted");
     }
 

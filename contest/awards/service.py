@@ -32,7 +32,6 @@ from contest.results import service as results
 from contest.setup import rounds
 from contest.setup.contests import tracks as contest_tracks
 from scoring import DEFAULT_TIERS, AwardConflict, Ranking, Score, allocate_awards
-from scoring import Tier as ScoringTier
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TIERS = tuple(Tier)
@@ -43,7 +42,7 @@ class AwardRequest:
     """What the organiser asks for: scope, (tier, count) pairs, tie resolutions."""
 
     scope: AwardScope = AwardScope.per_track
-    tiers: tuple[tuple[Tier, int], ...] = tuple((Tier(t.value), n) for t, n in DEFAULT_TIERS)
+    tiers: tuple[tuple[Tier, int], ...] = DEFAULT_TIERS
     resolve: Mapping[int, Tier | None] = field(default_factory=dict)
     custom_names: Mapping[Tier, str] = field(default_factory=dict)
     reason: str = ""
@@ -134,8 +133,8 @@ def plan(db: Session, *, contest: Contest, request: AwardRequest) -> Plan:
     rankings = [Ranking(s, tuple(line.ranked for line in outcome.lines(s))) for s in scopes]
     allocated = allocate_awards(
         rankings,
-        tiers=[(ScoringTier(t.value), n) for t, n in request.tiers],
-        resolve={e: ScoringTier(t.value) if t else None for e, t in request.resolve.items()},
+        tiers=list(request.tiers),
+        resolve=dict(request.resolve),
     )
     if isinstance(allocated, AwardConflict):
         return Plan(final, request, outcome, (), allocated)
@@ -143,13 +142,13 @@ def plan(db: Session, *, contest: Contest, request: AwardRequest) -> Plan:
     planned = tuple(
         Planned(
             a.entry_id,
-            Tier(a.tier.value),
+            a.tier,
             lines[a.entry_id].track_code,
             lines[a.entry_id].rank,
             lines[a.entry_id].title,
             lines[a.entry_id].institution,
             lines[a.entry_id].score,
-            request.custom_names.get(Tier(a.tier.value), ""),
+            request.custom_names.get(a.tier, ""),
         )
         for a in allocated
     )

@@ -1,6 +1,28 @@
-"""The states and kinds of the domain (SPEC.md section 2)."""
+"""The states and kinds of the domain (SPEC.md section 2).
+
+The scoring rules' own enums (aggregation, normalisation, award tiers) belong to
+`scoring/`, which imports nothing of ours; they are re-exported here so the rest of the
+application finds every enum in one place.
+"""
 
 from enum import StrEnum
+
+from scoring.types import Aggregation, Normalization, Tier
+
+__all__ = [
+    "Aggregation",
+    "AwardScope",
+    "ContestStatus",
+    "DocumentKind",
+    "EntryStatus",
+    "LivePhase",
+    "Normalization",
+    "Role",
+    "RoundKind",
+    "RoundMode",
+    "SheetState",
+    "Tier",
+]
 
 
 class Role(StrEnum):
@@ -27,16 +49,6 @@ class RoundMode(StrEnum):
     roadshow = "roadshow"
 
 
-class Aggregation(StrEnum):
-    trimmed_mean = "trimmed_mean"
-    mean = "mean"
-
-
-class Normalization(StrEnum):
-    none = "none"
-    zscore = "zscore"
-
-
 class EntryStatus(StrEnum):
     """An entry's status in one round."""
 
@@ -55,13 +67,6 @@ class DocumentKind(StrEnum):
     business_plan = "business_plan"
     pitch_deck = "pitch_deck"
     other = "other"
-
-
-class Tier(StrEnum):
-    gold = "gold"
-    silver = "silver"
-    bronze = "bronze"
-    excellence = "excellence"
 
 
 class AwardScope(StrEnum):

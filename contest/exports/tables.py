@@ -55,6 +55,7 @@ from contest.models import (
 from contest.results import service as results
 from contest.setup import rounds
 from contest.setup.contests import track_by_code
+from scoring import points_text
 
 YIELD_PER = 2000
 _cursor_numbers = count()
@@ -239,7 +240,7 @@ def sheets_table(db: Session, contest: Contest, round_: Round, ids: EntryIds = N
         Column(_("Judge"), width=12),
         Column(_("Judge's institution"), width=24),
         *(
-            Column(_("%(name)s (max %(max)s)") % {"name": c.name, "max": _points(c.max_tenths)},
+            Column(_("%(name)s (max %(max)s)") % {"name": c.name, "max": points_text(c.max_tenths)},
                    "tenths", 12)
             for c in criteria
         ),
@@ -333,10 +334,6 @@ def _judges(db: Session, contest_id: int | None) -> dict[int, tuple[str, str]]:
 def _track_names(db: Session, contest_id: int | None) -> dict[int, str]:
     rows = db.execute(select(Track.id, Track.name).where(Track.contest_id == contest_id))
     return {track_id: name for track_id, name in rows}
-
-
-def _points(tenths: int) -> str:
-    return f"{tenths // 10}" if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}"
 
 
 # Round results.

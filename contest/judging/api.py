@@ -27,6 +27,7 @@ from contest.judging.schemas import (
 )
 from contest.models import User
 from contest.setup.deps import OrganisedRound
+from scoring import points
 
 router = APIRouter(tags=["judging"])
 
@@ -34,8 +35,8 @@ router = APIRouter(tags=["judging"])
 def sheet_out(view: judging.SheetView) -> SheetOut:
     return SheetOut(
         state=view.state,  # type: ignore[arg-type]
-        total=judging.points(view.total_tenths),
-        scores={str(c): judging.points(v) for c, v in view.scores_tenths.items()},
+        total=points(view.total_tenths),
+        scores={str(c): points(v) for c, v in view.scores_tenths.items()},
         comment=view.comment,
         revision=view.revision,
         updated_at=view.updated_at,
@@ -112,7 +113,7 @@ def my_assignments(
             title=item.title,
             track_code=item.track_code,
             state=item.state,  # type: ignore[arg-type]
-            total=judging.points(item.total_tenths) if item.total_tenths is not None else None,
+            total=points(item.total_tenths) if item.total_tenths is not None else None,
         )
         for item in judge_queue.assigned_items(db, user, round_id)
     ]

@@ -35,6 +35,7 @@ from contest.models import (
     utcnow,
 )
 from contest.setup.rounds import ScoringWindow, is_closed, is_open
+from scoring import points_text
 
 TODO = "todo"
 COMMENT_MAX = 5000
@@ -134,15 +135,11 @@ def _tenths(value: object, max_tenths: int) -> int | str:
         return _("Enter a number.")
     limit = Decimal(max_tenths) / 10
     if number < 0 or number > limit:
-        return _("Enter a score from 0 to %(max)s.") % {"max": _points(max_tenths)}
+        return _("Enter a score from 0 to %(max)s.") % {"max": points_text(max_tenths)}
     tenths = number * 10
     if tenths != tenths.to_integral_value():
         return _("Use at most one decimal place (steps of 0.1).")
     return int(tenths)
-
-
-def _points(tenths: int) -> str:
-    return f"{tenths // 10}.{tenths % 10}" if tenths % 10 else str(tenths // 10)
 
 
 def clean_scores(limits: Mapping[int, int], scores: Mapping[str, object]) -> dict[int, int]:
@@ -428,6 +425,3 @@ def sheet_totals(db: Session, sheet_ids: Sequence[int]) -> dict[int, int]:
     return {sheet_id: total for sheet_id, total in rows}
 
 
-def points(tenths: int) -> float:
-    """Tenths as a JSON number with one decimal: 875 -> 87.5."""
-    return float(Decimal(tenths) / 10)

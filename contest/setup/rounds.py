@@ -2,7 +2,6 @@
 
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Protocol
 
 from sqlalchemy import delete, exists, insert, select
@@ -22,6 +21,7 @@ from contest.setup.schemas import (
     RoundUpdate,
     default_rubric,
 )
+from scoring import points
 
 SETTINGS_FIELDS = (
     "name",
@@ -222,10 +222,6 @@ def close_round(db: Session, *, actor: User, round_: Round) -> Round:
     return round_
 
 
-def tenths_to_points(tenths: int) -> float:
-    return float(Decimal(tenths) / 10)
-
-
 def round_public(db: Session, round_: Round) -> RoundPublic:
     return RoundPublic(
         id=round_.id,
@@ -251,7 +247,7 @@ def round_public(db: Session, round_: Round) -> RoundPublic:
                 id=c.id,
                 name=c.name,
                 description=c.description,
-                max_score=tenths_to_points(c.max_tenths),
+                max_score=points(c.max_tenths),
                 tiebreak_priority=c.tiebreak_priority,
             )
             for c in criteria(db, round_.id)

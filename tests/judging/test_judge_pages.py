@@ -89,7 +89,7 @@ def test_scoring_page_shows_entry_rubric_inputs_and_navigation(judge_client, db,
     inputs = soup.select("#sheet-form input[type=number]")
     assert [i["name"] for i in inputs] == [f"score-{c.id}" for c in scoring.criteria]
     assert {(i["inputmode"], i["step"], i["min"]) for i in inputs} == {("decimal", "0.1", "0")}
-    assert [i["max"] for i in inputs] == ["30", "25", "20", "15", "10"]
+    assert [i["max"] for i in inputs] == ["30.0", "25.0", "20.0", "15.0", "10.0"]
     assert soup.select_one("#sheet-total").get_text() == "0.0"
     doc_id = _doc_id(db)
     [doc] = soup.select("ul.documents a.btn")
@@ -138,7 +138,7 @@ def test_submitted_sheet_is_read_only(judge_client, db, scoring):
 
     inputs = soup.select("#sheet-form input[type=number]")
     assert all(i.has_attr("disabled") for i in inputs)
-    assert [i["value"] for i in inputs] == ["27.5", "20", "15", "12", "8.1"]
+    assert [i["value"] for i in inputs] == ["27.5", "20.0", "15.0", "12.0", "8.1"]
     assert soup.select_one("#sheet-total").get_text() == "82.6"
     assert soup.select("button[value=submit]") == []
     assert soup.select_one("#sheet-form")["data-locked"] == "true"

@@ -201,11 +201,11 @@ def test_the_judge_page_has_the_rubric_and_follows_the_live_state(make_client, w
     labels = [n.get_text(strip=True) for n in html.select(".criterion label")]
     assert labels == ["技术与创新", "市场与商业模式", "团队", "进展与可行性", "社会与临床价值"]
     assert [n.get_text(strip=True) for n in html.select(".criterion-max")] == [
-        "/ 30",
-        "/ 25",
-        "/ 20",
-        "/ 15",
-        "/ 10",
+        "/ 30.0",
+        "/ 25.0",
+        "/ 20.0",
+        "/ 15.0",
+        "/ 10.0",
     ]
     assert html.select_one("[data-view=waiting] h2").get_text(strip=True) == "等待下一个项目"
     assert json.loads(html.select_one("#live-snapshot").string)["phase"] == "waiting"

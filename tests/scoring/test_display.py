@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from scoring import format_score
+from scoring import format_score, points, points_text
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,13 @@ from scoring import format_score
 )
 def test_format_score_table(score, shown):
     assert format_score(score) == shown
+
+
+@pytest.mark.parametrize(
+    ("tenths", "shown", "number"),
+    [(275, "27.5", 27.5), (200, "20.0", 20.0), (0, "0.0", 0.0), (5, "0.5", 0.5),
+     (1000, "100.0", 100.0), (-5, "-0.5", -0.5)],
+)
+def test_points_text_and_number_of_stored_tenths(tenths: int, shown: str, number: float) -> None:
+    assert points_text(tenths) == shown
+    assert points(tenths) == number

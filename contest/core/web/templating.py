@@ -23,6 +23,7 @@ from contest.core.settings import Settings
 from contest.core.web.deps import CSRF_COOKIE
 from contest.models.base import utcnow
 from scoring import format_score as scoring_format_score
+from scoring import points_text
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE_DIR = ROOT / "templates"
@@ -68,10 +69,8 @@ def format_score(value: Fraction | float | Decimal | None) -> str:
 
 
 def format_tenths(value: int | None) -> str:
-    """Integer tenths as points with one decimal: 275 -> 27.5."""
-    if value is None:
-        return ""
-    return f"{value // 10}.{value % 10}"
+    """Integer tenths as points (scoring.points_text); empty for no value."""
+    return "" if value is None else points_text(value)
 
 
 _zone: ZoneInfo = ZoneInfo("Asia/Shanghai")

@@ -14,7 +14,7 @@ from contest.core.errors import InvalidInput, StateConflict
 from contest.core.i18n import _
 from contest.core.web.deps import CurrentJudge, DbSession
 from contest.core.web.forms import form_values
-from contest.core.web.templating import redirect, render
+from contest.core.web.templating import format_tenths, redirect, render
 from contest.judging import access, assignment
 from contest.judging import queue as judge_queue
 from contest.judging import sheets as judging
@@ -24,13 +24,6 @@ from contest.setup import rounds
 
 router = APIRouter()
 router.include_router(judging_manage.router)
-
-
-def points_text(tenths: int | None) -> str:
-    """27.5 for 275 and 20 for 200, as an input shows it; empty for no value."""
-    if tenths is None:
-        return ""
-    return f"{tenths // 10}.{tenths % 10}" if tenths % 10 else str(tenths // 10)
 
 
 def file_size(size: int) -> str:
@@ -88,7 +81,7 @@ def _scoring(
     shown = (
         values
         if values is not None
-        else {c.id: points_text(page.sheet.scores_tenths.get(c.id)) for c in page.criteria}
+        else {c.id: format_tenths(page.sheet.scores_tenths.get(c.id)) for c in page.criteria}
     )
     return render(
         request,
@@ -103,7 +96,7 @@ def _scoring(
             "confirm": confirm and page.sheet.state == "draft",
             "is_open": rounds.is_open(target.round),
             "is_closed": rounds.is_closed(target.round),
-            "points": points_text,
+            "points": format_tenths,
             "file_size": file_size,
             "messages": _messages(),
             "page_url": _page_url(target),
