@@ -105,10 +105,10 @@ def _create(
     request: Request, db: Session, user: User, contest: Contest, values: dict[str, str]
 ) -> Response:
     try:
-        data = entries.parse_entry(db, contest=contest, raw=team_pages.entry_raw(values))
-        entry = entries.create_entry(db, actor=user, contest=contest, data=data)
+        with db.begin_nested():
+            data = entries.parse_entry(db, contest=contest, raw=team_pages.entry_raw(values))
+            entry = entries.create_entry(db, actor=user, contest=contest, data=data)
     except InvalidInput as exc:
-        db.rollback()
         errors = team_pages.form_errors(exc)
         return _form_page(
             request, db, contest=contest, values=values, errors=errors, status_code=422
@@ -153,13 +153,13 @@ def _edit(
 ) -> Response:
     contest = _contest_of(db, entry)
     try:
-        data = entries.parse_entry(
-            db, contest=contest, raw=team_pages.entry_raw(values), entry=entry
-        )
-        update = EntryUpdate(**data.model_dump(), reason=values.get("reason", "").strip())
-        entries.update_entry(db, actor=user, entry=entry, data=update)
+        with db.begin_nested():
+            data = entries.parse_entry(
+                db, contest=contest, raw=team_pages.entry_raw(values), entry=entry
+            )
+            update = EntryUpdate(**data.model_dump(), reason=values.get("reason", "").strip())
+            entries.update_entry(db, actor=user, entry=entry, data=update)
     except InvalidInput as exc:
-        db.rollback()
         errors = team_pages.form_errors(exc)
         return _form_page(
             request, db, contest=contest, entry=entry, values=values, errors=errors, status_code=422

@@ -99,10 +99,10 @@ def _create(
 ) -> Response:
     contest = _open_contest(db, contest_id)
     try:
-        data = entries.parse_entry(db, contest=contest, raw=entry_raw(values), owner=user)
-        entry = entries.create_entry(db, actor=user, contest=contest, data=data)
+        with db.begin_nested():
+            data = entries.parse_entry(db, contest=contest, raw=entry_raw(values), owner=user)
+            entry = entries.create_entry(db, actor=user, contest=contest, data=data)
     except InvalidInput as exc:
-        db.rollback()
         return _form_page(
             request, db, contest=contest, values=values, errors=form_errors(exc), status_code=422
         )
@@ -133,11 +133,11 @@ def _edit(
     contest = db.get(Contest, entry.contest_id)
     assert contest is not None
     try:
-        data = entries.parse_entry(db, contest=contest, raw=entry_raw(values), entry=entry)
-        update = EntryUpdate(**data.model_dump())
-        entries.update_entry(db, actor=user, entry=entry, data=update)
+        with db.begin_nested():
+            data = entries.parse_entry(db, contest=contest, raw=entry_raw(values), entry=entry)
+            update = EntryUpdate(**data.model_dump())
+            entries.update_entry(db, actor=user, entry=entry, data=update)
     except InvalidInput as exc:
-        db.rollback()
         return _form_page(
             request,
             db,

@@ -142,10 +142,10 @@ async def edit_contest(
 ) -> Response:
     form = await form_values(request)
     try:
-        data = validate(ContestUpdate, _contest_values(form))
-        contests.update_contest(db, actor=user, contest=contest, data=data)
+        with db.begin_nested():
+            data = validate(ContestUpdate, _contest_values(form))
+            contests.update_contest(db, actor=user, contest=contest, data=data)
     except InvalidInput as exc:
-        db.rollback()
         return render(
             request,
             "manage/contest_form.html",
@@ -183,11 +183,11 @@ async def add_track(
 ) -> Response:
     form = await form_values(request)
     try:
-        contests.add_track(
-            db, actor=user, contest=contest, data=validate(TrackCreate, _track_values(form))
-        )
+        with db.begin_nested():
+            contests.add_track(
+                db, actor=user, contest=contest, data=validate(TrackCreate, _track_values(form))
+            )
     except InvalidInput as exc:
-        db.rollback()
         return _overview(request, db, contest, form, exc.by_field(), status_code=422)
     return redirect(request, f"/manage/contests/{contest.id}", _("Track added."))
 
@@ -233,9 +233,9 @@ async def edit_track(
     values = _track_values(form)
     values.pop("code")
     try:
-        contests.update_track(db, actor=user, track=track, data=validate(TrackUpdate, values))
+        with db.begin_nested():
+            contests.update_track(db, actor=user, track=track, data=validate(TrackUpdate, values))
     except InvalidInput as exc:
-        db.rollback()
         return render(
             request,
             "manage/track_form.html",

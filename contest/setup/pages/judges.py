@@ -63,16 +63,15 @@ async def add_judge(
         p.strip() for p in form.get("expertise", "").replace("；", ";").split(";") if p.strip()
     ]
     try:
-        added = judges.add_judge(
-            db, actor=user, contest=contest, data=validate(JudgeCreate, values)
-        )
+        with db.begin_nested():
+            added = judges.add_judge(
+                db, actor=user, contest=contest, data=validate(JudgeCreate, values)
+            )
     except InvalidInput as exc:
-        db.rollback()
         return _panel_page(
             request, db, contest, values=form, errors=exc.by_field(), status_code=422
         )
     except StateConflict as exc:
-        db.rollback()
         return _panel_page(
             request, db, contest, values=form, errors={"email": exc.message}, status_code=409
         )
@@ -89,10 +88,10 @@ async def import_judges(
     upload = form.get("file")
     content = await upload.read() if upload is not None and not isinstance(upload, str) else b""
     try:
-        rows = judges.parse_judges_csv(content)
-        added = judges.import_judges(db, actor=user, contest=contest, rows=rows)
+        with db.begin_nested():
+            rows = judges.parse_judges_csv(content)
+            added = judges.import_judges(db, actor=user, contest=contest, rows=rows)
     except InvalidInput as exc:
-        db.rollback()
         messages = [f"{e.field}: {e.message}" for e in exc.errors]
         return _panel_page(request, db, contest, import_errors=messages, status_code=422)
     generated = [a for a in added if a.generated_password]
@@ -111,13 +110,13 @@ async def declare_conflict(
 ) -> Response:
     form = await form_values(request)
     try:
-        judge = judges.judge_in_contest(db, contest.id, int(form.get("judge_id", "0") or 0))
-        entry_id = int(form.get("entry_id", "") or 0)
-        judges.declare_conflict(
-            db, actor=user, judge=judge, entry_id=entry_id, reason=form.get("reason", "")
-        )
+        with db.begin_nested():
+            judge = judges.judge_in_contest(db, contest.id, int(form.get("judge_id", "0") or 0))
+            entry_id = int(form.get("entry_id", "") or 0)
+            judges.declare_conflict(
+                db, actor=user, judge=judge, entry_id=entry_id, reason=form.get("reason", "")
+            )
     except (InvalidInput, NotFound, ValueError):
-        db.rollback()
         return _panel_page(
             request,
             db,

@@ -179,11 +179,11 @@ async def create_round(
         "order": form.get("order", ""),
     }
     try:
-        round_ = rounds.add_round(
-            db, actor=user, contest=contest, data=validate(RoundCreate, values)
-        )
+        with db.begin_nested():
+            round_ = rounds.add_round(
+                db, actor=user, contest=contest, data=validate(RoundCreate, values)
+            )
     except InvalidInput as exc:
-        db.rollback()
         return _form_page(request, db, contest, form, exc.by_field(), status_code=422)
     return redirect(request, f"/manage/rounds/{round_.id}", _("Round created."))
 
@@ -220,15 +220,15 @@ async def edit_round(
     if rounds.has_sheets(db, round_.id):
         values.pop("criteria")  # the rubric is frozen; the form shows it read-only
     try:
-        rounds.update_round(
-            db,
-            actor=user,
-            round_=round_,
-            data=validate(RoundUpdate, values),
-            reason=form.get("reason", ""),
-        )
+        with db.begin_nested():
+            rounds.update_round(
+                db,
+                actor=user,
+                round_=round_,
+                data=validate(RoundUpdate, values),
+                reason=form.get("reason", ""),
+            )
     except (InvalidInput, StateConflict) as exc:
-        db.rollback()
         errors = exc.by_field() if isinstance(exc, InvalidInput) else {"__all__": exc.message}
         return _form_page(
             request,
