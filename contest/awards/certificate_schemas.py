@@ -5,7 +5,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from contest.awards.verification import Verification
 from contest.models import Award, Certificate
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -19,6 +18,8 @@ class RevokeRequest(BaseModel):
 
 class VerifyResult(BaseModel):
     """What /api/v1/verify/{code} tells anyone: the certificate's own text and its state."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     valid: bool
     revoked: bool
@@ -34,25 +35,6 @@ class VerifyResult(BaseModel):
     members: list[str]
     institution: str
     issued_on: date
-
-    @classmethod
-    def of(cls, found: Verification) -> "VerifyResult":
-        return cls(
-            valid=found.valid,
-            revoked=not found.valid,
-            revoked_at=found.revoked_at,
-            code=found.code,
-            contest=found.contest,
-            organisers=list(found.organisers),
-            tier=found.tier,
-            award_name=found.award_name,
-            track=found.track,
-            title=found.title,
-            leader=found.leader,
-            members=list(found.members),
-            institution=found.institution,
-            issued_on=found.issued_on,
-        )
 
 
 class CertificatePublic(BaseModel):

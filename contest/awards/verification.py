@@ -80,6 +80,10 @@ class Verification:
         return self.revoked_at is None
 
     @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
     def award_name(self) -> str:
         """As printed: the custom name, else the tier in Chinese and English."""
         return self.custom_name or f"{self.tier_zh} {self.tier_en}"

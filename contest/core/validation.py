@@ -34,7 +34,8 @@ def invalid(code: str, message: str, **context: Any) -> PydanticCustomError:
     return PydanticCustomError(code, message, context or None)
 
 
-def _message(error: Mapping[str, Any]) -> str:
+def message_of(error: Mapping[str, Any]) -> str:
+    """A Pydantic error's message as people read it, translated."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     known = {
@@ -72,5 +73,5 @@ def invalid_input(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> I
     errors = []
     for error in exc.errors():
         loc = tuple(part for part in error["loc"] if part not in ("body",))
-        errors.append(FieldError((*prefix, *loc), _message(error), error["type"]))
+        errors.append(FieldError((*prefix, *loc), message_of(error), error["type"]))
     return InvalidInput(errors)

@@ -531,11 +531,26 @@ class Recusal:
     short: bool
 
 
+RECUSAL_REASON_MAX = 1000
+
+
+def recusal_reason(reason: str) -> str:
+    """The reason a judge gives for stepping back: required, at most 1,000 characters."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput.single("reason", _("Say briefly why you cannot judge this entry."))
+    if len(reason) > RECUSAL_REASON_MAX:
+        message = _("Keep the reason under %(max)s characters.") % {"max": RECUSAL_REASON_MAX}
+        raise InvalidInput.single("reason", message)
+    return reason
+
+
 def recuse(
     db: Session, *, user: User, judge: Judge, round_: Round, entry: Entry, reason: str
 ) -> Recusal:
     """A judge steps back from an entry: conflict declared, assignment (and draft) removed,
     the entry reassigned to the least-loaded eligible judge if one is free."""
+    reason = recusal_reason(reason)
     if is_closed(round_):
         raise StateConflict(_("Scoring for this round has closed."))
     lock_round(db, round_)

@@ -42,7 +42,9 @@ class AssignmentPublic(BaseModel):
 
 
 class RecuseIn(Strict):
-    reason: Reason
+    # Checked by the service (assignment.recusal_reason), as for the page's form; the
+    # bound here only keeps the body small.
+    reason: Annotated[str, Field(max_length=10_000)]
 
 
 class RecuseOut(BaseModel):

@@ -3,10 +3,11 @@
 from collections.abc import Sequence
 
 from fastapi import APIRouter, status
+from sqlmodel import Session
 
 from contest.core.audit import contest_log
 from contest.core.web.deps import CurrentOrganiser, DbSession
-from contest.models import Contest, Track
+from contest.models import Contest, Round, Track
 from contest.setup import contests, judges, rounds
 from contest.setup.audit_schemas import AuditEntry
 from contest.setup.deps import OrganisedContest, OrganisedJudge, OrganisedRound
@@ -24,6 +25,11 @@ from contest.setup.schemas import (
     TrackCreate,
     TrackPublic,
 )
+
+
+def _round_public(db: Session, round_: Round) -> RoundPublic:
+    return RoundPublic.of(round_, rounds.criteria(db, round_.id), is_open=rounds.is_open(round_))
+
 
 router = APIRouter(tags=["contest set-up"])
 
@@ -78,34 +84,34 @@ def list_tracks(contest: OrganisedContest, db: DbSession) -> list[TrackPublic]:
 def add_round(
     body: RoundCreate, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
 ) -> RoundPublic:
-    return rounds.round_public(db, rounds.add_round(db, actor=user, contest=contest, data=body))
+    return _round_public(db, rounds.add_round(db, actor=user, contest=contest, data=body))
 
 
 @router.get("/contests/{contest_id}/rounds", response_model=list[RoundPublic])
 def list_rounds(contest: OrganisedContest, db: DbSession) -> list[RoundPublic]:
-    return [rounds.round_public(db, r) for r in rounds.rounds(db, contest.id)]
+    return [_round_public(db, r) for r in rounds.rounds(db, contest.id)]
 
 
 @router.get("/rounds/{round_id}", response_model=RoundPublic)
 def get_round(round_: OrganisedRound, db: DbSession) -> RoundPublic:
-    return rounds.round_public(db, round_)
+    return _round_public(db, round_)
 
 
 @router.patch("/rounds/{round_id}", response_model=RoundPublic)
 def update_round(
     body: RoundUpdate, round_: OrganisedRound, db: DbSession, user: CurrentOrganiser
 ) -> RoundPublic:
-    return rounds.round_public(db, rounds.update_round(db, actor=user, round_=round_, data=body))
+    return _round_public(db, rounds.update_round(db, actor=user, round_=round_, data=body))
 
 
 @router.post("/rounds/{round_id}/open", response_model=RoundPublic)
 def open_round(round_: OrganisedRound, db: DbSession, user: CurrentOrganiser) -> RoundPublic:
-    return rounds.round_public(db, rounds.open_round(db, actor=user, round_=round_))
+    return _round_public(db, rounds.open_round(db, actor=user, round_=round_))
 
 
 @router.post("/rounds/{round_id}/close", response_model=RoundPublic)
 def close_round(round_: OrganisedRound, db: DbSession, user: CurrentOrganiser) -> RoundPublic:
-    return rounds.round_public(db, rounds.close_round(db, actor=user, round_=round_))
+    return _round_public(db, rounds.close_round(db, actor=user, round_=round_))
 
 
 @router.post(
@@ -115,12 +121,12 @@ def add_judge(
     body: JudgeCreate, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
 ) -> JudgePublic:
     added = judges.add_judge(db, actor=user, contest=contest, data=body)
-    return judges.judge_public(added.judge, added.user)
+    return JudgePublic.of(added.judge, added.user)
 
 
 @router.get("/contests/{contest_id}/judges", response_model=list[JudgePublic])
 def list_judges(contest: OrganisedContest, db: DbSession) -> list[JudgePublic]:
-    return [judges.judge_public(j, u) for j, u in judges.panel(db, contest.id)]
+    return [JudgePublic.of(j, u) for j, u in judges.panel(db, contest.id)]
 
 
 @router.post(

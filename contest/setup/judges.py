@@ -17,7 +17,7 @@ from contest.core.errors import FieldError, InvalidInput, NotFound, StateConflic
 from contest.core.i18n import _
 from contest.core.validation import invalid_input
 from contest.models import Conflict, Contest, Entry, Judge, User
-from contest.setup.schemas import JudgeCreate, JudgePublic
+from contest.setup.schemas import JudgeCreate
 
 CSV_COLUMNS = ("email", "name", "institution", "title", "expertise", "password")
 
@@ -38,19 +38,6 @@ def panel(db: Session, contest_id: int) -> Sequence[tuple[Judge, User]]:
         .order_by(User.name, Judge.id)
     ).all()
     return [(judge, user) for judge, user in rows]
-
-
-def judge_public(judge: Judge, user: User) -> JudgePublic:
-    return JudgePublic(
-        id=judge.id,
-        contest_id=judge.contest_id,
-        user_id=user.id,
-        email=user.email,
-        name=user.name,
-        institution=judge.institution,
-        title=judge.title,
-        expertise=judge.expertise,
-    )
 
 
 def _account(db: Session, data: JudgeCreate) -> tuple[User, str | None]:

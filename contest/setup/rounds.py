@@ -15,13 +15,10 @@ from contest.models import Contest, Criterion, Entry, Round, RoundEntry, ScoreSh
 from contest.setup.contests import tracks
 from contest.setup.schemas import (
     CriterionIn,
-    CriterionPublic,
     RoundCreate,
-    RoundPublic,
     RoundUpdate,
     default_rubric,
 )
-from scoring import points
 
 SETTINGS_FIELDS = (
     "name",
@@ -220,39 +217,6 @@ def close_round(db: Session, *, actor: User, round_: Round) -> Round:
     )
     db.flush()
     return round_
-
-
-def round_public(db: Session, round_: Round) -> RoundPublic:
-    return RoundPublic(
-        id=round_.id,
-        contest_id=round_.contest_id,
-        name=round_.name,
-        kind=round_.kind,
-        order=round_.position,
-        mode=round_.mode,
-        opens_at=round_.opens_at,
-        closes_at=round_.closes_at,
-        is_open=is_open(round_),
-        judges_per_entry=round_.judges_per_entry,
-        aggregation=round_.aggregation,
-        trim_min_judges=round_.trim_min_judges,
-        normalization=round_.normalization,
-        carry_over_weight=float(round_.carry_over_weight),
-        blind=round_.blind,
-        advance_count=round_.advance_count,
-        pitch_seconds=round_.pitch_seconds,
-        qa_seconds=round_.qa_seconds,
-        criteria=[
-            CriterionPublic(
-                id=c.id,
-                name=c.name,
-                description=c.description,
-                max_score=points(c.max_tenths),
-                tiebreak_priority=c.tiebreak_priority,
-            )
-            for c in criteria(db, round_.id)
-        ],
-    )
 
 
 def enrol_existing_entries(db: Session, round_: Round) -> None:

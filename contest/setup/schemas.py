@@ -1,5 +1,6 @@
 """Shapes for contest set-up: contests, tracks, rounds and their rubric, judges."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Self
@@ -17,6 +18,8 @@ from pydantic import (
 from contest.core.enums import Aggregation, ContestStatus, Normalization, RoundKind, RoundMode
 from contest.core.i18n import N_, _
 from contest.core.validation import email_address, invalid
+from contest.models import Criterion, Judge, Round, User
+from scoring import points
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True)]
@@ -268,6 +271,39 @@ class RoundPublic(BaseModel):
     qa_seconds: int
     criteria: list[CriterionPublic]
 
+    @classmethod
+    def of(cls, round_: Round, criteria: Sequence[Criterion], *, is_open: bool) -> "RoundPublic":
+        return cls(
+            id=round_.id,
+            contest_id=round_.contest_id,
+            name=round_.name,
+            kind=round_.kind,
+            order=round_.position,
+            mode=round_.mode,
+            opens_at=round_.opens_at,
+            closes_at=round_.closes_at,
+            is_open=is_open,
+            judges_per_entry=round_.judges_per_entry,
+            aggregation=round_.aggregation,
+            trim_min_judges=round_.trim_min_judges,
+            normalization=round_.normalization,
+            carry_over_weight=float(round_.carry_over_weight),
+            blind=round_.blind,
+            advance_count=round_.advance_count,
+            pitch_seconds=round_.pitch_seconds,
+            qa_seconds=round_.qa_seconds,
+            criteria=[
+                CriterionPublic(
+                    id=c.id,
+                    name=c.name,
+                    description=c.description,
+                    max_score=points(c.max_tenths),
+                    tiebreak_priority=c.tiebreak_priority,
+                )
+                for c in criteria
+            ],
+        )
+
 
 class JudgeCreate(Strict):
     email: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254)]
@@ -289,6 +325,19 @@ class JudgePublic(BaseModel):
     institution: str
     title: str
     expertise: list[str]
+
+    @classmethod
+    def of(cls, judge: Judge, user: User) -> "JudgePublic":
+        return cls(
+            id=judge.id,
+            contest_id=judge.contest_id,
+            user_id=user.id,
+            email=user.email,
+            name=user.name,
+            institution=judge.institution,
+            title=judge.title,
+            expertise=judge.expertise,
+        )
 
 
 class ConflictCreate(Strict):

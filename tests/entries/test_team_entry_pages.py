@@ -529,3 +529,31 @@ def test_dashboard_says_so_when_awards_are_published_without_one_for_the_entry(
 
     assert "this entry did not receive one" in box.get_text()
     assert box.select_one("a")["href"] == f"/results/{world.contest.id}"
+
+
+def test_entry_mistakes_get_the_same_messages_through_the_api_and_the_page(
+    client: TestClient, make_client: Any, db: Session, world: World
+) -> None:
+    bad = {"credit_code": "91310000MA1FL4B24H", "leader_phone": "123"}
+    page = team_client(client, world).post(
+        f"/team/contests/{world.contest.id}/enter",
+        data=factories.form(client, entry_form(**bad)),
+    )
+    body = {**entry_form(**bad), "members": ["李雷", "韩梅梅"], "video_url": None}
+    api = make_client().post(
+        f"/api/v1/contests/{world.contest.id}/entries",
+        json={k: v for k, v in body.items() if v not in ("", None)},
+        headers={**factories.bearer(client, world.team), "Accept-Language": "en"},
+    )
+
+    assert (page.status_code, api.status_code) == (422, 422)
+    on_page = {
+        p.find_parent("div", class_="field").select_one("label")["for"].removeprefix("f-"): (
+            p.get_text(strip=True)
+        )
+        for p in soup(page).select(".field p.error")
+    }
+    in_api = {e["loc"][-1]: e["msg"] for e in api.json()["detail"]}
+    assert on_page == in_api
+    assert set(in_api) == {"credit_code", "leader_phone"}
+    assert db.scalars(select(Entry)).all() == []

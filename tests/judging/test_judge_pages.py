@@ -343,3 +343,47 @@ def test_dashboard_and_scoring_page_queries_do_not_grow_with_entries(
 
     assert _statements(database, judge_client, "/judge") == few_dashboard
     assert _statements(database, judge_client, _page(scoring)) == few_page
+
+
+def test_sheet_and_recusal_mistakes_get_the_same_messages_through_the_api_and_the_page(
+    judge_client, make_client, db, scoring
+):
+    first, second = scoring.criteria[:2]
+    api = make_client()
+    api.headers.update(
+        {**factories.bearer(api, scoring.world.judge_users[0]), "Accept-Language": "en"}
+    )
+
+    page = judge_client.post(
+        _page(scoring),
+        data=factories.form(
+            judge_client,
+            {f"score-{first.id}": "27.55", f"score-{second.id}": "99", "action": "save"},
+        ),
+    )
+    sheet = api.put(
+        scoring.url(scoring.entries[0]),
+        json={"scores": {str(first.id): 27.55, str(second.id): 99}, "submit": False},
+    )
+    page_recusal = judge_client.post(
+        f"{_page(scoring)}/recuse", data=factories.form(judge_client, {"reason": "  "})
+    )
+    api_recusal = api.post(
+        f"/api/v1/rounds/{scoring.round_id}/entries/{scoring.entries[0].id}/recuse",
+        json={"reason": "  "},
+    )
+
+    assert [r.status_code for r in (page, sheet, page_recusal, api_recusal)] == [422] * 4
+    in_api = {str(e["loc"][-1]): e["msg"] for e in sheet.json()["detail"]}
+    on_page = {
+        str(c.id): _soup(page).select_one(f"#e-score-{c.id}").get_text(strip=True)
+        for c in (first, second)
+    }
+    assert on_page == in_api
+    assert "at most one decimal" in in_api[str(first.id)]
+    [recusal_error] = api_recusal.json()["detail"]
+    assert recusal_error["loc"] == ["body", "reason"]
+    assert _soup(page_recusal).select_one("details.recuse p.error").get_text(
+        strip=True
+    ) == recusal_error["msg"]
+    assert read(db, select(ScoreSheet)) == [] and read(db, select(Conflict)) == []

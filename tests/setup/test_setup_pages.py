@@ -327,3 +327,34 @@ def test_judge_and_team_get_403_on_setup_pages(client, db, world) -> None:
         response = client.get(f"/manage/contests/{world.contest.id}")
 
         assert response.status_code == 403
+
+
+def test_round_mistakes_get_the_same_messages_through_the_api_and_the_page(
+    client, make_client, db, world
+) -> None:
+    factories.login(client, world.organiser)
+    form = {"name": "x", "kind": "semifinal", "order": "4", "judges_per_entry": "0",
+            "trim_min_judges": "5", "carry_over_weight": "1",
+            "criterion_name_0": "A", "criterion_max_0": "30"}  # fmt: skip
+    body = {"name": "x", "kind": "semifinal", "order": 4, "mode": "online_review",
+            "judges_per_entry": 0, "trim_min_judges": 5, "carry_over_weight": 1,
+            "criteria": [{"name": "A", "max_score": 30}]}  # fmt: skip
+    api = make_client()
+
+    page = client.post(
+        f"/manage/contests/{world.contest.id}/rounds/new", data=factories.form(client, form)
+    )
+    answer = api.post(
+        f"/api/v1/contests/{world.contest.id}/rounds",
+        json=body,
+        headers={**factories.bearer(api, world.organiser), "Accept-Language": "zh"},
+    )
+
+    assert (page.status_code, answer.status_code) == (422, 422)
+    in_api = {e["loc"][-1]: e["msg"] for e in answer.json()["detail"]}
+    on_page = {
+        name: page_of(page).select_one(f"#e-{name}").get_text(strip=True) for name in in_api
+    }
+    assert set(in_api) == {"judges_per_entry", "carry_over_weight"}
+    assert on_page == in_api
+    assert db.scalars(select(Round).where(Round.name == "x")).all() == []

@@ -101,7 +101,7 @@ def verify(code: str, db: DbSession) -> VerifyResult:
     found = verification.verify(db, code)
     if found is None:
         raise NotFound()
-    return VerifyResult.of(found)
+    return VerifyResult.model_validate(found)
 
 
 def _organised_certificate(

@@ -1,6 +1,7 @@
 """How errors reach the caller: JSON for the API, product-styled pages for people."""
 
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -13,11 +14,14 @@ from starlette.exceptions import HTTPException
 
 from contest.core.errors import Forbidden, InvalidInput, NotFound, StateConflict, TooManyAttempts
 from contest.core.i18n import _
+from contest.core.validation import message_of
 from contest.core.web.deps import NotAuthenticated
 from contest.core.web.templating import render
 
 log = logging.getLogger("tianjiao")
 MAX_ID = 2**31 - 1
+# A 422 lists at most this many problems.
+MAX_ERRORS = 200
 
 
 def is_api(request: Request) -> bool:
@@ -32,6 +36,15 @@ def invalid_input_body(exc: InvalidInput) -> dict[str, Any]:
             for error in exc.errors
         ]
     }
+
+
+def validation_detail(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """FastAPI's 422 items with our translated messages (the ones pages show), without
+    the echo of the input: an answer stays small however large the request was."""
+    return [
+        {"loc": list(error["loc"]), "msg": message_of(error), "type": error["type"]}
+        for error in errors[:MAX_ERRORS]
+    ]
 
 
 def error_page(
@@ -100,7 +113,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if is_api(request):
-            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, 422)
+            return JSONResponse({"detail": validation_detail(exc.errors())}, 422)
         return error_page(request, 400, _("The request was not understood."))
 
     @app.exception_handler(InvalidInput)

@@ -175,25 +175,18 @@ async def recuse(
     request: Request, target: ScoringTarget, db: DbSession, user: CurrentJudge
 ) -> Response:
     form = await form_values(request)
-    reason = form.get("reason", "").strip()
-    if not reason:
-        return _scoring(
-            request,
-            db,
-            user,
-            target,
-            errors={"reason": _("Say briefly why you cannot judge this entry.")},
-            status_code=422,
-        )
     try:
-        assignment.recuse(
-            db,
-            user=user,
-            judge=target.judge,
-            round_=target.round,
-            entry=target.entry,
-            reason=reason,
-        )
+        with db.begin_nested():
+            assignment.recuse(
+                db,
+                user=user,
+                judge=target.judge,
+                round_=target.round,
+                entry=target.entry,
+                reason=form.get("reason", ""),
+            )
+    except InvalidInput as exc:
+        return _scoring(request, db, user, target, errors=exc.by_field(), status_code=422)
     except StateConflict as exc:
         return redirect(request, _page_url(target), exc.message, "error")
     return redirect(
