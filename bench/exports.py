@@ -19,7 +19,7 @@ workers started (as opening the exports page does) before the clock starts.
 With --postgresql the same runs on PostgreSQL (TEST_DATABASE_URL's server; a database of
 its own per size, generated each run and dropped after).
 
-Target (issue 7): a whole-contest export of 100,000 entries under 10 s, flat memory.
+Target: a whole-contest export of 100,000 entries under 10 s, flat memory.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """Results of a national-scale round, from the database to the ranked list.
 
 One round of 100,000 entries x 5 judges x 5 criteria (2.5 million criterion scores,
-SPEC.md section 8) is generated straight into a fresh migrated database with
+docs/rules.md section 8) is generated straight into a fresh migrated database with
 INSERT ... SELECT over a recursive CTE (no Python loop over rows). Then, in the same
 run, two timings:
 
 - bare group-by: ``SELECT entry_id, SUM(value_tenths) ... GROUP BY entry_id`` over
-  the same submitted scores, fetched to Python: the reference the issue sets;
+  the same submitted scores, fetched to Python: the reference the target is measured against;
 - results: ``contest.results.service.round_results`` (entries, sheet totals as every save keeps
   them, tie-break sums, scoring, the typed ranked list of every track).
 
@@ -39,7 +39,7 @@ from contest.results import service as results
 
 JUDGES = 2_000
 JUDGES_PER_ENTRY = 5
-# (name, max in tenths, tiebreak priority): SPEC's default 100-point rubric.
+# (name, max in tenths, tiebreak priority): the rules' default 100-point rubric.
 RUBRIC = ((300, 1), (250, 2), (200, None), (150, None), (100, None))
 TARGET_SECONDS = 5.0
 TARGET_RATIO = 3.0

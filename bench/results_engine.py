@@ -1,4 +1,4 @@
-"""Time the scoring engine on a national-scale round (SPEC section 8).
+"""Time the scoring engine on a national-scale round (docs/rules.md section 8).
 
 100,000 entries x 5 judges (500,000 sheet totals) from 2,000 judges in two tracks,
 handed over as the results service will: one (judge_id, entry_id, total_tenths) per

@@ -1,4 +1,4 @@
-"""Pure scoring rules of SPEC.md section 3: no database, no web, nothing of ours.
+"""Pure scoring rules of docs/rules.md section 3: no database, no web, nothing of ours.
 
 Typical use by the results service::
 
@@ -9,7 +9,7 @@ Typical use by the results service::
     previews = {r.scope: preview_advancement(r, counts[r.scope]) for r in rankings}
     awards = allocate_awards(rankings, tiers=tiers, resolve=resolve)
 
-README.md beside this file lists the decisions taken where SPEC.md is silent.
+README.md beside this file lists the decisions taken where docs/rules.md is silent.
 """
 
 from scoring.advancement import AdvancementPreview, preview_advancement

@@ -34,7 +34,7 @@ class FractionCache(dict[tuple[int, int], Fraction]):
 def aggregate_exact(
     ordered: Sequence[Sequence[int]], trim: bool, fractions: FractionCache
 ) -> Aggregated:
-    """Round score and median in points of totals given in tenths, exactly (SPEC 3.3).
+    """Round score and median in points of totals given in tenths, exactly (docs/rules.md 3.3).
 
     ``trim`` is whether the trimmed mean applies (aggregation and judge count allow it).
     """
@@ -52,7 +52,7 @@ def aggregate_exact(
 
 
 def aggregate_float(ordered: list[tuple[float, int]], trim: bool) -> Aggregated:
-    """Round score and median of normalised totals in points (SPEC 3.3 after 3.2)."""
+    """Round score and median of normalised totals in points (docs/rules.md 3.3 after 3.2)."""
     n = len(ordered)
     mid = n // 2
     median = ordered[mid][0] if n % 2 else (ordered[mid - 1][0] + ordered[mid][0]) / 2
@@ -64,7 +64,7 @@ def aggregate_float(ordered: list[tuple[float, int]], trim: bool) -> Aggregated:
 
 
 def carry_over(round_score: Score, previous: Score | None, weight: Fraction) -> Score:
-    """combined = (1 - w) * round score + w * previous combined (SPEC 3.4).
+    """combined = (1 - w) * round score + w * previous combined (docs/rules.md 3.4).
 
     An entry without a previous combined score (it skipped the previous round, or
     there is none) keeps its round score: averaging with a missing 0 would punish it.

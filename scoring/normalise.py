@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from scoring.types import JudgeStats, ZScoreParams
 
-# SPEC 3.2: a judge with fewer totals than this keeps their raw totals.
+# docs/rules.md 3.2: a judge with fewer totals than this keeps their raw totals.
 MIN_TOTALS_TO_NORMALISE = 3
 
 
@@ -54,7 +54,7 @@ def _params(per_judge: dict[int, list[int]]) -> ZScoreParams:
 
 
 def normalised_total(params: ZScoreParams, judge_id: int, total_tenths: int) -> float:
-    """t' = M + S * (t - m_j) / s_j in points; t itself for a judge left raw (SPEC 3.2)."""
+    """t' = M + S * (t - m_j) / s_j in points; t itself for a judge left raw (docs/rules.md 3.2)."""
     judge = params.judges.get(judge_id)
     if judge is None:
         return total_tenths / 10

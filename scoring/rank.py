@@ -30,7 +30,7 @@ _entry_id = attrgetter("entry_id")
 @gc_paused
 def order_by_score(scores: RoundScores, *, by_track: bool = True) -> ScoreOrder:
     """Order each track (sorted by code), or the whole round as one scope, by combined
-    score desc, then median of the judge totals desc (SPEC 3.5, 3.5a).
+    score desc, then median of the judge totals desc (docs/rules.md 3.5, 3.5a).
 
     Equal means equal under none (exact integers); under zscore a value within 1e-9
     of its group's highest member is equal to it (see ``ties.group_close``).
@@ -45,7 +45,7 @@ def order_by_score(scores: RoundScores, *, by_track: bool = True) -> ScoreOrder:
 
 def entries_needing_criteria(order: ScoreOrder) -> frozenset[int]:
     """Entries tied on combined score and median within their scope: ``rank_round``
-    needs their tie-break criterion sums (SPEC 3.5b)."""
+    needs their tie-break criterion sums (docs/rules.md 3.5b)."""
     return frozenset(
         entry.entry_id
         for scope in order.scopes
@@ -59,7 +59,7 @@ def entries_needing_criteria(order: ScoreOrder) -> frozenset[int]:
 def rank_round(
     order: ScoreOrder, *, criterion_sums: Mapping[int, Sequence[int]] | None = None
 ) -> tuple[Ranking, ...]:
-    """One ranking per scope of ``order`` (SPEC 3.5).
+    """One ranking per scope of ``order`` (docs/rules.md 3.5).
 
     ``criterion_sums``: entry_id -> sums in tenths of the tie-break criteria over the
     entry's submitted sheets, in ``tiebreak_priority`` order; required for the entries

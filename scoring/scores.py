@@ -37,7 +37,7 @@ def score_round(
     tracks: Mapping[int, str],
     previous: Mapping[int, Score] | None = None,
 ) -> RoundScores:
-    """Score every entry of a round (SPEC 3.1-3.4).
+    """Score every entry of a round (docs/rules.md 3.1-3.4).
 
     ``sheets``: ``(judge_id, entry_id, total_tenths)`` of every submitted sheet of the
     round, all tracks (z-scores are taken over the whole round).

@@ -1,4 +1,4 @@
-"""Cutting ranked values into groups of equal ones, highest first (SPEC 3.5-3.6).
+"""Cutting ranked values into groups of equal ones, highest first (docs/rules.md 3.5-3.6).
 
 Values are compared as ints, floats or tuples of ints, never as Fractions: a Fraction
 comparison costs about a microsecond in Python, and ties come in groups of thousands.

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 
 def judge_total(values_tenths: Iterable[int]) -> int:
-    """Sum of one submitted sheet's criterion values, in tenths (SPEC 3.1).
+    """Sum of one submitted sheet's criterion values, in tenths (docs/rules.md 3.1).
 
     Only submitted sheets count; leaving drafts out is the caller's job because the
     database layer is where a sheet's state is known.

@@ -1,4 +1,4 @@
-"""Values that flow through the scoring rules (SPEC.md section 3).
+"""Values that flow through the scoring rules (docs/rules.md section 3).
 
 Scores are integer tenths of a point on the way in (27.5 points = 275) and points on
 the way out. Under ``normalization: none`` every score is an exact ``Fraction``;
@@ -13,7 +13,7 @@ from typing import NamedTuple
 # A score in points: Fraction under normalization none, float under zscore.
 Score = Fraction | float
 
-# SPEC 3.6: zscore results are compared with this absolute tolerance (points).
+# docs/rules.md 3.6: zscore results are compared with this absolute tolerance (points).
 TOLERANCE = 1e-9
 
 
@@ -29,7 +29,7 @@ class Aggregation(StrEnum):
 
 
 class Tier(StrEnum):
-    """Award tiers, declared in the order they are filled (SPEC 3.9)."""
+    """Award tiers, declared in the order they are filled (docs/rules.md 3.9)."""
 
     gold = "gold"
     silver = "silver"
@@ -38,7 +38,7 @@ class Tier(StrEnum):
 
 
 class SheetTotal(NamedTuple):
-    """One submitted score sheet, reduced to its total (SPEC 3.1).
+    """One submitted score sheet, reduced to its total (docs/rules.md 3.1).
 
     A NamedTuple rather than a dataclass so that plain ``(judge_id, entry_id,
     total_tenths)`` rows from ``SUM(...) GROUP BY sheet`` can be passed unchanged.
@@ -51,7 +51,7 @@ class SheetTotal(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class RoundRules:
-    """A round's aggregation settings; defaults are SPEC section 3's."""
+    """A round's aggregation settings; defaults are docs/rules.md section 3's."""
 
     aggregation: Aggregation = Aggregation.trimmed_mean
     trim_min_judges: int = 5
@@ -81,7 +81,7 @@ class RoundRules:
 
 @dataclass(slots=True)
 class EntryScore:
-    """An entry's result in one round (SPEC 3.3-3.4); scores are None when unscored.
+    """An entry's result in one round (docs/rules.md 3.3-3.4); scores are None when unscored.
 
     ``dropped_judge_ids`` is ``(highest, lowest)`` when the trimmed mean struck two
     totals, else empty; ``median`` is the median of the (normalised) judge totals.
@@ -107,7 +107,7 @@ class JudgeStats:
 
 @dataclass(frozen=True, slots=True)
 class ZScoreParams:
-    """Everything needed to normalise a total (SPEC 3.2), in points.
+    """Everything needed to normalise a total (docs/rules.md 3.2), in points.
 
     ``judges`` holds only the judges who are normalised (3+ totals, std > 0);
     every other judge keeps their raw totals.
@@ -130,7 +130,7 @@ class RoundScores:
 @dataclass(frozen=True, slots=True)
 class ScopeOrder:
     """One scope's scored entries in rank order, grouped while their combined score and
-    median are equal (SPEC 3.5a), and its unscored entries by entry id."""
+    median are equal (docs/rules.md 3.5a), and its unscored entries by entry id."""
 
     scope: str | None
     groups: list[list[EntryScore]]

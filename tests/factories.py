@@ -348,7 +348,7 @@ def form(client: TestClient, values: dict[str, object] | None = None) -> dict[st
     return {"csrf_token": csrf_token(client), **(values or {})}
 
 
-# Entries' documents and round places (issue 3).
+# Entries' documents and round places.
 
 
 def pdf_bytes(text: str = "Business plan", pages: int = 1) -> bytes:

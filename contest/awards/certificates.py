@@ -1,4 +1,4 @@
-"""Certificates (SPEC.md section 5): what each one shows, who may download it, revocation.
+"""Certificates (docs/rules.md section 5): what each one shows, who may download it, revocation.
 
 A certificate exists only for a published award (contest/awards/service.py creates it when the
 awards are published). It can be downloaded by the contest's organisers and by the team

@@ -89,7 +89,7 @@ def _seat_key(round_id: int, judge_id: int) -> str:
 
 
 def live_board(db: Session, round_: Round, revealed: Sequence[int]) -> LiveBoard:
-    """Scores of the revealed entries (SPEC 3 through the results service) and their
+    """Scores of the revealed entries (docs/rules.md 3 through the results service) and their
     ranks among each other; entries scored but not yet revealed are left out."""
     if not revealed:
         empty = tuple(TrackBoard(t.code, t.name, ()) for t in contest_tracks(db, round_.contest_id))

@@ -1,4 +1,4 @@
-"""Shapes for awards (API.md "Results, advancement, awards")."""
+"""Shapes for awards (docs/api.md "Results, advancement, awards")."""
 
 from datetime import date, datetime
 from typing import Annotated, Literal

@@ -1,4 +1,4 @@
-"""Awards (SPEC.md 3.9): allocated from the final round's ranking, saved, published.
+"""Awards (docs/rules.md 3.9): allocated from the final round's ranking, saved, published.
 
 The final round is the contest's round of kind ``final`` (the last one if several).
 Tiers are filled down each ranking (one per track by default, or one overall) by

@@ -1,4 +1,4 @@
-"""Public verification of a certificate by its code (SPEC.md section 5).
+"""Public verification of a certificate by its code (docs/rules.md section 5).
 
 Anyone may check a code: the answer is what the certificate itself prints (contest,
 award, project, people, issue date) and whether it was revoked, nothing more. Codes

@@ -1,4 +1,4 @@
-"""The states and kinds of the domain (SPEC.md section 2).
+"""The states and kinds of the domain (docs/rules.md section 2).
 
 The scoring rules' own enums (aggregation, normalisation, award tiers) belong to
 `scoring/`, which imports nothing of ours; they are re-exported here so the rest of the

@@ -1,4 +1,4 @@
-"""Settings read once from the environment (API.md "Environment")."""
+"""Settings read once from the environment (docs/api.md "Environment")."""
 
 import contextlib
 import os

@@ -1,4 +1,4 @@
-"""API routes: entries, their documents, bulk import and the CSV export (API.md "Entries")."""
+"""API routes: entries, their documents, bulk import and the CSV export (docs/api.md "Entries")."""
 
 from typing import Annotated
 

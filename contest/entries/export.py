@@ -1,6 +1,6 @@
 """entries.csv: every entry of a contest, streamed in batches, UTF-8 with a BOM for Excel.
 
-The columns are the entry fields of API.md (so the file can be imported again)
+The columns are the entry fields of docs/api.md (so the file can be imported again)
 followed by a few read-only ones (id, status, business_plan, created_at).
 """
 

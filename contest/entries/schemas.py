@@ -1,4 +1,4 @@
-"""Shapes for entries and their documents (API.md "Entries").
+"""Shapes for entries and their documents (docs/api.md "Entries").
 
 Required-ness, formats and track rules are checked by contest/entries/eligibility.py, so
 that a form or an imported row gets every problem at once, not one at a time;

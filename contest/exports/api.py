@@ -1,4 +1,4 @@
-"""API routes: exports for organisers (SPEC.md section 6), as CSV and XLSX files.
+"""API routes: exports for organisers (docs/rules.md section 6), as CSV and XLSX files.
 
 CSV streams from its own database session (the request's closes when the route
 returns); XLSX is written to a temporary file first, then streamed and deleted.

@@ -1,4 +1,4 @@
-"""The tables organisers export (SPEC.md section 6): entries, assignments, raw score sheets,
+"""The tables organisers export (docs/rules.md section 6): entries, assignments, raw score sheets,
 round results and awards, and the whole-contest workbook made of all of them.
 
 Each function returns a `Table` whose headers and value labels are already translated;

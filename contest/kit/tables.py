@@ -1,4 +1,4 @@
-"""Exports (SPEC.md section 6): tables streamed as CSV (UTF-8 with BOM) or written as XLSX.
+"""Exports (docs/rules.md section 6): tables streamed as CSV (UTF-8 with BOM) or written as XLSX.
 
 A `Table` is a header of typed columns and a function that yields its rows from a
 database session, one at a time (from a server-side cursor where the table is large).

@@ -221,7 +221,7 @@ def _column_cells(kinds: Sequence[Kind], zone: ZoneInfo) -> list[ColumnCells]:
         ]
 
     def score(values: Sequence[Any]) -> list[str]:
-        # The stored number is already rounded half up to 2 decimals (SPEC 3.7), so a sum
+        # The stored number is already rounded half up to 2 decimals (docs/rules.md 3.7), so a sum
         # in Excel adds what people see.
         return [
             EMPTY if v is None else f'<c s="{STYLE_SCORE}"><v>{format_score(v)}</v></c>'

@@ -1,4 +1,4 @@
-"""Presentation order by lot (SPEC.md section 4, flow 6): drawn, recorded, re-shown.
+"""Presentation order by lot (docs/rules.md section 4, flow 6): drawn, recorded, re-shown.
 
 A draw shuffles the round's entries (status ``in``, sorted by id) with
 ``random.Random(seed)``: anyone holding the seed and the list can redo it. Each draw

@@ -1,4 +1,4 @@
-"""Shapes for the live roadshow: the draw and the live state (API.md "Live roadshow")."""
+"""Shapes for the live roadshow: the draw and the live state (docs/api.md "Live roadshow")."""
 
 from datetime import datetime
 from typing import Annotated, Literal
@@ -53,7 +53,7 @@ class RevealedJudge(BaseModel):
 
 class RevealedOut(BaseModel):
     entry_id: int
-    # Two decimals, rounded half up (SPEC 3.7); score_text is the same as shown.
+    # Two decimals, rounded half up (docs/rules.md 3.7); score_text is the same as shown.
     score: float | None
     score_text: str
     round_score: float | None

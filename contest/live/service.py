@@ -1,4 +1,4 @@
-"""The live roadshow final: a state machine kept in the database (docs/live.md).
+"""The live roadshow final: a state machine kept in the database (contest/live/README.md).
 
     waiting --start--> pitching --qa--> pitching (Q&A) --score--> scoring
     pitching/scoring --reveal--> revealed --next--> pitching ... revealed --finish--> finished

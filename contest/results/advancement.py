@@ -1,4 +1,4 @@
-"""Advancement (SPEC.md 3.8): preview the top N per track, confirm, publish.
+"""Advancement (docs/rules.md 3.8): preview the top N per track, confirm, publish.
 
 The preview is scoring's: the top N scored entries of each track, or, when a tie
 crosses the N-th place, only the entries ranked above it with the tied group beside

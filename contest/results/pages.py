@@ -21,6 +21,7 @@ from contest.results import advancement
 from contest.results import service as results
 from contest.setup.deps import OrganisedRound
 from contest.setup.nav import round_context
+from scoring import Ranking, preview_advancement
 
 router = APIRouter(prefix="/manage/rounds/{round_id}")
 
@@ -47,14 +48,13 @@ def _percent(round_: Round) -> str:
 
 def _cut(lines: Sequence[results.ResultLine], count: int) -> tuple[int | None, bool]:
     """After which entry the page draws the advancement line (the N-th, or the last of a
-    tie across it), and whether a tie crosses it; (None, False) for no line."""
-    scored = [line for line in lines if line.rank is not None]
-    if not 0 < count < len(scored):
+    tie across it, as scoring's preview decides), and whether a tie crosses it; (None,
+    False) when no line falls inside the list."""
+    if not 0 < count < sum(1 for line in lines if line.rank is not None):
         return None, False
-    rank = scored[count - 1].rank
-    tied = scored[count].rank == rank
-    last = max(i for i, line in enumerate(scored) if line.rank == rank)
-    return scored[last].entry_id, tied
+    preview = preview_advancement(Ranking(None, tuple(line.ranked for line in lines)), count)
+    group = preview.tied_entry_ids if preview.boundary_tie else preview.entry_ids
+    return group[-1], preview.boundary_tie
 
 
 def _results_context(

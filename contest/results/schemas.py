@@ -1,4 +1,4 @@
-"""Shapes for results and advancement (API.md: "Results, advancement, awards")."""
+"""Shapes for results and advancement (docs/api.md: "Results, advancement, awards")."""
 
 from datetime import datetime
 from typing import Annotated, Literal

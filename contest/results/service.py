@@ -1,4 +1,4 @@
-"""Results of a round (SPEC.md section 3): scores, rankings, and each judge's part.
+"""Results of a round (docs/rules.md section 3): scores, rankings, and each judge's part.
 
 For organisers only: a result carries every judge's total. Whatever the size of the
 round, computing it costs five queries: the round's entries, its tie-break criteria,
@@ -207,7 +207,7 @@ class RoundData:
 
     def criterion_sums(self, db: Session) -> dict[int, tuple[int, ...]]:
         """entry_id -> its tie-break criteria summed over its submitted sheets, in
-        priority order (SPEC 3.5b); entries without a submitted sheet are absent."""
+        priority order (docs/rules.md 3.5b); entries without a submitted sheet are absent."""
         if self._criterion_sums is None:
             assert self.round.id is not None
             if self.pending_sums is not None:
@@ -228,7 +228,7 @@ def round_results(
     normalization: Normalization | str | None = None,
     overall: bool = False,
 ) -> RoundResults:
-    """Rank every entry of the round per track (and overall if ``overall``), SPEC 3.
+    """Rank every entry of the round per track (and overall if ``overall``), docs/rules.md 3.
 
     ``normalization`` overrides the round's setting for this computation only (the
     organiser's comparison); None uses the round's own.
@@ -246,7 +246,7 @@ def combined_scores(db: Session, round_: Round) -> dict[int, Score]:
 
 
 def rules_of(round_: Round, normalization: Normalization | str | None = None) -> RoundRules:
-    """The round's SPEC 3 settings for the scoring package (Decimal weight kept exact)."""
+    """The round's docs/rules.md 3 settings for the scoring package (Decimal weight kept exact)."""
     return RoundRules(
         aggregation=round_.aggregation,  # type: ignore[arg-type]
         trim_min_judges=round_.trim_min_judges,
@@ -321,7 +321,7 @@ def compute(
     normalization: Normalization | str | None = None,
     overall: bool = False,
 ) -> RoundResults:
-    """Score and rank loaded data (SPEC 3.1-3.5); queries only tracks and judges' names."""
+    """Score and rank loaded data (docs/rules.md 3.1-3.5); queries only tracks and judges' names."""
     round_ = data.round
     rules = rules_of(round_, normalization)
     scores = score_entries(data.sheets, rules, tracks=data.tracks, previous=data.previous)

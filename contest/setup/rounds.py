@@ -1,4 +1,4 @@
-"""Rounds and their rubric: settings of SPEC.md section 3, opening and closing."""
+"""Rounds and their rubric: settings of docs/rules.md section 3, opening and closing."""
 
 from collections.abc import Sequence
 from datetime import datetime

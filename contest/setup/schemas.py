@@ -24,7 +24,7 @@ from scoring import points
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True)]
 
-# SPEC.md section 4, flow 1: the rubric offered by default, 100 points in all.
+# docs/rules.md section 4, flow 1: the rubric offered by default, 100 points in all.
 DEFAULT_RUBRIC: tuple[tuple[str, str, int, int | None], ...] = (
     (
         N_("Technology and innovation"),
@@ -177,7 +177,7 @@ def default_rubric() -> list[CriterionIn]:
 
 
 class RoundSettings(Strict):
-    """Every setting of SPEC.md section 3, with its defaults."""
+    """Every setting of docs/rules.md section 3, with its defaults."""
 
     mode: RoundMode | None = None
     opens_at: AwareDatetime | None = None

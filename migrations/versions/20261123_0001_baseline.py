@@ -1,4 +1,4 @@
-"""Baseline: the whole domain of SPEC.md section 2.
+"""Baseline: the whole domain of docs/rules.md section 2.
 
 Revision ID: 0001
 Revises: 

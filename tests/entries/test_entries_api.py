@@ -1,4 +1,4 @@
-"""API: creating, reading, changing and withdrawing entries (API.md "Entries")."""
+"""API: creating, reading, changing and withdrawing entries (docs/api.md "Entries")."""
 
 from datetime import timedelta
 from typing import Any

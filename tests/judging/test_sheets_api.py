@@ -1,4 +1,4 @@
-"""Score sheets through the API: every rule of issue 4, section 3, and what it changes."""
+"""Score sheets through the API: every rule of docs/rules.md section 3, and what it changes."""
 
 from datetime import timedelta
 

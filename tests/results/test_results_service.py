@@ -1,4 +1,4 @@
-"""The results service on a real database: the issue's worked example, carry-over across
+"""The results service on a real database: the worked example, carry-over across
 two rounds, z-scores, tie-breaks by criterion, withdrawn entries and drafts."""
 
 from datetime import UTC, datetime
@@ -15,7 +15,7 @@ from contest.results import service as results
 from scoring import format_score
 from tests import factories
 
-# Rubric of the issue: A (max 30, first tie-breaker), B (max 40), C (max 30).
+# The worked example's rubric: A (max 30, first tie-breaker), B (max 40), C (max 30).
 ABC = (("A", 300, 1), ("B", 400, None), ("C", 300, None))
 
 

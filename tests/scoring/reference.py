@@ -1,4 +1,4 @@
-"""SPEC section 3 (normalization none) written the obvious, slow way, as a test oracle."""
+"""docs/rules.md section 3 (normalization none) written the obvious, slow way, as a test oracle."""
 
 import statistics
 from collections.abc import Mapping, Sequence

@@ -1,4 +1,4 @@
-"""Hypothesis properties of the scoring rules (SPEC section 3)."""
+"""Hypothesis properties of the scoring rules (docs/rules.md section 3)."""
 
 import random
 from collections import Counter

@@ -1,4 +1,4 @@
-"""The worked example of issue 5, literally.
+"""A worked example of the rules of docs/rules.md section 3, checked literally.
 
 Rubric A (max 30, tiebreak_priority 1), B (max 40), C (max 30); aggregation
 trimmed_mean, trim_min_judges 5, normalization none.

@@ -61,7 +61,7 @@ def static_url(name: str) -> str:
 
 
 def format_score(value: Fraction | float | Decimal | None) -> str:
-    """Two decimals, rounded half up (SPEC.md 3.7); a dash for no score."""
+    """Two decimals, rounded half up (docs/rules.md 3.7); a dash for no score."""
     if value is None:
         return "–"
     # scoring's rounding, so pages show what exports and announcements show.
