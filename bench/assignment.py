@@ -1,4 +1,6 @@
-"""Judge assignment at the scale of docs/rules.md section 8: run ``python -m bench.assignment`` from the repo root.
+"""Judge assignment at the scale of docs/rules.md section 8.
+
+Run ``python -m bench.assignment`` from the repository root.
 
 The instance (fixed seed): 100,000 entries, 2,000 judges from 300 institutions, 5 judges
 per entry. Declared conflicts are read the harder way: 1% of all judge-entry pairs, i.e.

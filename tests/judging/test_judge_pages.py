@@ -386,4 +386,5 @@ def test_sheet_and_recusal_mistakes_get_the_same_messages_through_the_api_and_th
     assert _soup(page_recusal).select_one("details.recuse p.error").get_text(
         strip=True
     ) == recusal_error["msg"]
-    assert read(db, select(ScoreSheet)) == [] and read(db, select(Conflict)) == []
+    assert read(db, select(ScoreSheet)) == []
+    assert read(db, select(Conflict)) == []
