@@ -37,17 +37,21 @@ from contest.setup.pages import rounds as setup_round_pages
 
 
 def create_app(settings: Settings | None = None, *, check_database: bool = True) -> FastAPI:
-    settings = (settings or get_settings()).ensure_secret_key()
-    database = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    if check_database:
-        # Refuse to serve a database this code does not match (SchemaMismatch says why).
-        check_schema(database.engine)
-    set_display_zone(settings.timezone)
+    """The application for these settings (read from the environment by default)."""
+    app = build_app()
+    configure(app, settings or get_settings(), check_database=check_database)
+    return app
+
+
+def build_app() -> FastAPI:
+    """Routes, middleware and error handlers: everything that does not depend on the
+    settings. Building the routes is the slow part (FastAPI analyses every dependency),
+    so a process that needs several apps for one code base (the tests) builds one."""
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        database.dispose()
+        app.state.database.dispose()
 
     app = FastAPI(
         title="Tianjiao 天骄",
@@ -57,8 +61,6 @@ def create_app(settings: Settings | None = None, *, check_database: bool = True)
         docs_url="/docs",
         openapi_url="/openapi.json",
     )
-    app.state.settings = settings
-    app.state.database = database
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(LocaleMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -66,6 +68,19 @@ def create_app(settings: Settings | None = None, *, check_database: bool = True)
     app.include_router(page_router())
     install_error_handlers(app)
     return app
+
+
+def configure(app: FastAPI, settings: Settings, *, check_database: bool = True) -> None:
+    """Point the application at its settings and database. Every route reads them from
+    `app.state`, so nothing else holds them."""
+    settings = settings.ensure_secret_key()
+    database = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    if check_database:
+        # Refuse to serve a database this code does not match (SchemaMismatch says why).
+        check_schema(database.engine)
+    set_display_zone(settings.timezone)
+    app.state.settings = settings
+    app.state.database = database
 
 
 def create_app_from_env() -> FastAPI:

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from contest.app import create_app
+from contest.app import build_app, configure
 from contest.core import schema
 from contest.core.db import Database
 from contest.core.settings import Settings
@@ -103,11 +103,18 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def built_app():
+    """The app's routes, built once per test process: building them takes most of a
+    second, and every test of the suite needs an app (each with its own settings)."""
+    return build_app()
+
+
 @pytest.fixture
-def app(settings: Settings):
-    application = create_app(settings)
-    yield application
-    application.state.database.dispose()
+def app(built_app, settings: Settings):
+    configure(built_app, settings)
+    yield built_app
+    built_app.state.database.dispose()
 
 
 @pytest.fixture
