@@ -15,6 +15,7 @@ of another contest. Each rule says what each of them gets:
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests import factories
@@ -214,23 +215,20 @@ def concrete(path: str, values: dict[str, int | str]) -> str:
                        award_id=values["award_id"], code=code)
 
 
-def people(app, world) -> dict[str, Callable[..., object]]:
-    """A way to call the app as each person: bearer tokens for the API, a logged-in
+def caller(app, world, person: str) -> Callable[..., object]:
+    """A way to call the app as this person: a bearer token for the API, a logged-in
     browser (with its CSRF token) for pages."""
     accounts = {"team": world.team, "other_team": world.other_team,
                 "judge": world.judge_users[0], "unassigned_judge": world.judge_users[1],
                 "organiser": world.organiser, "other_organiser": world.other_organiser}
-    callers = {}
-    for name in PEOPLE:
-        client = TestClient(app, base_url="http://testserver")
-        account = accounts.get(name)
-        headers = factories.bearer(client, account) if account else {}
-        if account:
-            factories.login(client, account)
-        else:
-            client.get("/login")  # a visitor's browser has a CSRF cookie
-        callers[name] = _caller(client, headers)
-    return callers
+    client = TestClient(app, base_url="http://testserver")
+    account = accounts.get(person)
+    headers = factories.bearer(client, account) if account else {}
+    if account:
+        factories.login(client, account)
+    else:
+        client.get("/login")  # a visitor's browser has a CSRF cookie
+    return _caller(client, headers)
 
 
 def _caller(client: TestClient, api_headers: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -265,21 +263,25 @@ def test_every_route_has_an_access_rule(app):
     assert sorted(set(MATRIX) - routes) == [], "these routes no longer exist"
 
 
-def test_access_matrix(app, world, scene):
-    callers = people(app, world)
+@pytest.mark.parametrize("person", PEOPLE)
+def test_access_matrix(app, world, scene, person):
+    """One person per test (and per app and database), so the suite spreads them over
+    its processes."""
+    call = caller(app, world, person)
+    column = PEOPLE.index(person)
     ordered = sorted(MATRIX.items(), key=lambda item: _order(item[0]))
     problems = []
-    # Those who may not call a route go first, while everything is as arranged; then
-    # those who may, reads before writes, judges and teams before organisers change things.
+    # What the person may not call goes first, while everything is as arranged; then what
+    # they may, reads before writes, judges' and teams' routes before organisers' ones.
     for phase in ("denied", "allowed"):
         for (method, path), rule in ordered:
+            expected = rule[column]
+            if (expected == "ok") != (phase == "allowed"):
+                continue
             url = concrete(path, scene)
-            for person, expected in zip(PEOPLE, rule, strict=True):
-                if (expected == "ok") != (phase == "allowed"):
-                    continue
-                got = verdict(callers[person](method, url))
-                if got != expected:
-                    problems.append(f"{method} {url} as {person}: expected {expected}, got {got}")
+            got = verdict(call(method, url))
+            if got != expected:
+                problems.append(f"{method} {url} as {person}: expected {expected}, got {got}")
 
     assert problems == [], "\n".join(problems)
 
