@@ -43,7 +43,7 @@ import aiohttp
 import httpx
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -202,7 +202,7 @@ def lost_saves(url: str, seeded: Seeded, outcome: Outcome) -> list[str]:
     problems = []
     with Session(engine) as db:
         sheets = {(s.judge_id, s.entry_id): s for s in db.scalars(
-            select(ScoreSheet).where(ScoreSheet.round_id == seeded.round_id))}
+            select(ScoreSheet).where(col(ScoreSheet.round_id) == seeded.round_id))}
         values: dict[int, dict[str, float]] = {}
         for score in db.scalars(select(CriterionScore)):
             values.setdefault(score.sheet_id, {})[str(score.criterion_id)] = (

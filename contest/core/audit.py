@@ -7,7 +7,7 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from contest.models import AuditRecord, User
 
@@ -71,9 +71,9 @@ def contest_log(
 ) -> list[tuple[AuditRecord, User | None]]:
     rows = db.execute(
         select(AuditRecord, User)
-        .outerjoin(User, User.id == AuditRecord.actor_id)
-        .where(AuditRecord.contest_id == contest_id)
-        .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
+        .outerjoin(User, col(User.id) == AuditRecord.actor_id)
+        .where(col(AuditRecord.contest_id) == contest_id)
+        .order_by(col(AuditRecord.at).desc(), col(AuditRecord.id).desc())
         .limit(limit)
         .offset(offset)
     ).all()

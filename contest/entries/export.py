@@ -7,7 +7,7 @@ followed by a few read-only ones (id, status, business_plan, created_at).
 from collections.abc import Iterator
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core.db import Database
 from contest.core.i18n import _
@@ -77,8 +77,8 @@ def entry_batches(
         # reads only attributes, and building 100,000 instances costs seconds.
         entries = db.execute(
             select(*Entry.__table__.columns)  # type: ignore[attr-defined]
-            .where(Entry.contest_id == contest_id, Entry.id > last_id, *until)
-            .order_by(Entry.id)
+            .where(col(Entry.contest_id) == contest_id, col(Entry.id) > last_id, *until)
+            .order_by(col(Entry.id))
             .limit(BATCH)
         ).all()
         if not entries:

@@ -30,7 +30,7 @@ from threading import Lock
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core.db import Database
 from contest.core.i18n import current_locale, use_locale
@@ -165,9 +165,9 @@ def _slices(db: Session, contest_id: int, count: int, wanted: int) -> list[Entry
     cuts: list[int] = []
     for k in range(1, wanted):
         cut = db.connection().execute(
-            select(Entry.id)
-            .where(Entry.contest_id == contest_id)
-            .order_by(Entry.id)
+            select(col(Entry.id))
+            .where(col(Entry.contest_id) == contest_id)
+            .order_by(col(Entry.id))
             .offset(count * k // wanted)
             .limit(1)
         )

@@ -17,7 +17,7 @@ from functools import cache
 
 from sqlalchemy import Connection, Insert, Integer, bindparam, delete, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core import audit
 from contest.core.enums import SheetState
@@ -74,17 +74,17 @@ class SheetTarget:
 # for an empty rubric).
 SHEET_TARGET = (
     TARGET.with_only_columns(
-        Round.id,
-        Round.contest_id,
-        Judge.id,
-        Entry.id,
-        Round.opens_at,
-        Round.closes_at,
-        Criterion.id,
-        Criterion.max_tenths,
+        col(Round.id),
+        col(Round.contest_id),
+        col(Judge.id),
+        col(Entry.id),
+        col(Round.opens_at),
+        col(Round.closes_at),
+        col(Criterion.id),
+        col(Criterion.max_tenths),
     )
-    .outerjoin(Criterion, Criterion.round_id == Round.id)
-    .order_by(Criterion.position)
+    .outerjoin(Criterion, col(Criterion.round_id) == Round.id)
+    .order_by(col(Criterion.position))
 )
 
 
@@ -111,9 +111,9 @@ def check_open(round_: ScoringWindow) -> None:
 
 
 RUBRIC = (
-    select(Criterion.id, Criterion.max_tenths)
-    .where(Criterion.round_id == bindparam("round_id"))
-    .order_by(Criterion.position)
+    select(col(Criterion.id), col(Criterion.max_tenths))
+    .where(col(Criterion.round_id) == bindparam("round_id"))
+    .order_by(col(Criterion.position))
 )
 
 
@@ -350,16 +350,16 @@ def read_sheet(db: Session, *, round_id: int, judge_id: int, entry_id: int) -> S
     """The sheet as stored, or an empty "todo" one."""
     sheet = db.scalars(
         select(ScoreSheet).where(
-            ScoreSheet.round_id == round_id,
-            ScoreSheet.judge_id == judge_id,
-            ScoreSheet.entry_id == entry_id,
+            col(ScoreSheet.round_id) == round_id,
+            col(ScoreSheet.judge_id) == judge_id,
+            col(ScoreSheet.entry_id) == entry_id,
         )
     ).first()
     if sheet is None:
         return SheetView(state=TODO)
     values = db.execute(
-        select(CriterionScore.criterion_id, CriterionScore.value_tenths).where(
-            CriterionScore.sheet_id == sheet.id
+        select(col(CriterionScore.criterion_id), col(CriterionScore.value_tenths)).where(
+            col(CriterionScore.sheet_id) == sheet.id
         )
     ).all()
     return SheetView(
@@ -381,12 +381,12 @@ def reopen_sheet(
         raise InvalidInput.single("reason", _("Give a reason for reopening the sheet."))
     sheet = db.scalars(
         select(ScoreSheet)
-        .join(Judge, Judge.id == ScoreSheet.judge_id)
+        .join(Judge, col(Judge.id) == ScoreSheet.judge_id)
         .where(
-            ScoreSheet.round_id == round_.id,
-            ScoreSheet.judge_id == judge_id,
-            ScoreSheet.entry_id == entry_id,
-            Judge.contest_id == round_.contest_id,
+            col(ScoreSheet.round_id) == round_.id,
+            col(ScoreSheet.judge_id) == judge_id,
+            col(ScoreSheet.entry_id) == entry_id,
+            col(Judge.contest_id) == round_.contest_id,
         )
         .with_for_update()
     ).first()
@@ -420,7 +420,9 @@ def sheet_totals(db: Session, sheet_ids: Sequence[int]) -> dict[int, int]:
     if not sheet_ids:
         return {}
     rows = db.execute(
-        select(ScoreSheet.id, ScoreSheet.total_tenths).where(ScoreSheet.id.in_(sheet_ids))  # type: ignore[union-attr]
+        select(col(ScoreSheet.id), col(ScoreSheet.total_tenths)).where(
+            col(ScoreSheet.id).in_(sheet_ids)
+        )  # type: ignore[union-attr]
     ).all()
     return {sheet_id: total for sheet_id, total in rows}
 

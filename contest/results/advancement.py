@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core import audit
 from contest.core.enums import EntryStatus
@@ -162,16 +162,17 @@ def resolve_counts(
 def decision(db: Session, round_: Round) -> Decision | None:
     """The round's confirmed decision with who confirmed it, or None."""
     row = db.execute(
-        select(Advancement, User.name)
-        .outerjoin(User, User.id == Advancement.confirmed_by_id)
-        .where(Advancement.round_id == round_.id)
+        select(Advancement, col(User.name))
+        .outerjoin(User, col(User.id) == Advancement.confirmed_by_id)
+        .where(col(Advancement.round_id) == round_.id)
     ).first()
     if row is None:
         return None
     item, name = row
     advanced = db.scalars(
-        select(RoundEntry.entry_id).where(
-            RoundEntry.round_id == round_.id, RoundEntry.status == EntryStatus.advanced.value
+        select(col(RoundEntry.entry_id)).where(
+            col(RoundEntry.round_id) == round_.id,
+            col(RoundEntry.status) == EntryStatus.advanced.value,
         )
     )
     return Decision(
@@ -347,7 +348,7 @@ def _ranking(lines: tuple[results.ResultLine, ...]) -> Ranking:
 
 def _lock(db: Session, round_: Round) -> None:
     """Two organisers confirming at once take turns (PostgreSQL; SQLite writers already do)."""
-    db.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
+    db.execute(select(col(Round.id)).where(col(Round.id) == round_.id).with_for_update())
 
 
 def _check_entries(view: Overview, chosen: frozenset[int]) -> None:
@@ -368,7 +369,9 @@ def _reason_needed(differs: bool) -> str:
 def _places(db: Session, round_: Round) -> dict[int, str]:
     """entry_id -> status of every entry placed in a round."""
     rows = db.execute(
-        select(RoundEntry.entry_id, RoundEntry.status).where(RoundEntry.round_id == round_.id)
+        select(col(RoundEntry.entry_id), col(RoundEntry.status)).where(
+            col(RoundEntry.round_id) == round_.id
+        )
     )
     return {entry_id: status for entry_id, status in rows}
 
@@ -385,8 +388,11 @@ def _stale_places(
         return frozenset()
     scored = sorted(
         db.scalars(
-            select(ScoreSheet.entry_id)
-            .where(ScoreSheet.round_id == view.next_round.id, among(db, ScoreSheet.entry_id, stale))
+            select(col(ScoreSheet.entry_id))
+            .where(
+                col(ScoreSheet.round_id) == view.next_round.id,
+                among(db, col(ScoreSheet.entry_id), stale),
+            )
             .distinct()
         )
     )
@@ -411,32 +417,36 @@ def _write_statuses(
     if chosen:
         db.execute(
             update(RoundEntry)
-            .where(*in_round, among(db, RoundEntry.entry_id, chosen))
+            .where(*in_round, among(db, col(RoundEntry.entry_id), chosen))
             .values(status=EntryStatus.advanced.value)
         )
     if stale:
         db.execute(
             delete(Assignment).where(
-                Assignment.round_id == next_round.id, among(db, Assignment.entry_id, stale)
+                col(Assignment.round_id) == next_round.id,
+                among(db, col(Assignment.entry_id), stale),
             )
         )
         db.execute(
             delete(RoundEntry).where(
-                RoundEntry.round_id == next_round.id, among(db, RoundEntry.entry_id, stale)
+                col(RoundEntry.round_id) == next_round.id,
+                among(db, col(RoundEntry.entry_id), stale),
             )
         )
     there = aliased(RoundEntry)
-    already = exists().where(there.round_id == next_round.id, there.entry_id == RoundEntry.entry_id)
+    already = exists().where(
+        there.round_id == next_round.id, there.entry_id == col(RoundEntry.entry_id)
+    )
     db.execute(
         insert(RoundEntry).from_select(
             ["round_id", "entry_id", "status"],
-            select(literal(next_round.id), RoundEntry.entry_id, literal(EntryStatus.in_.value))
+            select(literal(next_round.id), col(RoundEntry.entry_id), literal(EntryStatus.in_.value))
             .where(
-                RoundEntry.round_id == round_.id,
-                RoundEntry.status == EntryStatus.advanced.value,
+                col(RoundEntry.round_id) == round_.id,
+                col(RoundEntry.status) == EntryStatus.advanced.value,
                 ~already,
             )
-            .order_by(RoundEntry.entry_id),
+            .order_by(col(RoundEntry.entry_id)),
         )
     )
 

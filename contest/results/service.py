@@ -22,7 +22,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import URL, Connection, Engine, NullPool, Select, case, create_engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core.enums import EntryStatus, SheetState
 from contest.models import (
@@ -365,13 +365,19 @@ def _needed_sums(
 def _entries(db: Session, round_id: int) -> list[EntryInfo]:
     rows = _plain_rows(
         db,
-        select(Entry.id, Entry.title, Entry.institution, TrackRow.code, RoundEntry.status)
-        .join(Entry, Entry.id == RoundEntry.entry_id)
-        .join(TrackRow, TrackRow.id == Entry.track_id)
+        select(
+            col(Entry.id),
+            col(Entry.title),
+            col(Entry.institution),
+            col(TrackRow.code),
+            col(RoundEntry.status),
+        )
+        .join(Entry, col(Entry.id) == RoundEntry.entry_id)
+        .join(TrackRow, col(TrackRow.id) == Entry.track_id)
         .where(
-            RoundEntry.round_id == round_id,
-            RoundEntry.status != EntryStatus.withdrawn.value,
-            Entry.withdrawn_at.is_(None),
+            col(RoundEntry.round_id) == round_id,
+            col(RoundEntry.status) != EntryStatus.withdrawn.value,
+            col(Entry.withdrawn_at).is_(None),
         ),
     )
     return list(map(EntryInfo._make, rows))
@@ -379,7 +385,7 @@ def _entries(db: Session, round_id: int) -> list[EntryInfo]:
 
 def _entry_count(db: Session, round_id: int) -> int:
     """Rows of the round in round_entries (withdrawn ones too): a few ms at 100,000."""
-    count = select(func.count()).where(RoundEntry.round_id == round_id)
+    count = select(func.count()).where(col(RoundEntry.round_id) == round_id)
     return db.connection().execute(count).scalar_one()  # type: ignore[no-any-return]
 
 
@@ -388,8 +394,11 @@ def _sheet_rows(db: Session, round_id: int) -> list[tuple[int, ...]]:
     sheets, whose totals every save keeps (no sum over the round's criterion scores)."""
     return _plain_rows(
         db,
-        select(ScoreSheet.total_tenths, ScoreSheet.judge_id, ScoreSheet.entry_id).where(
-            ScoreSheet.round_id == round_id, ScoreSheet.state == SheetState.submitted.value
+        select(
+            col(ScoreSheet.total_tenths), col(ScoreSheet.judge_id), col(ScoreSheet.entry_id)
+        ).where(
+            col(ScoreSheet.round_id) == round_id,
+            col(ScoreSheet.state) == SheetState.submitted.value,
         ),
     )
 
@@ -404,17 +413,18 @@ def _tiebreak_sums(db: Session, round_id: int) -> dict[int, tuple[int, ...]]:
         return {}
     value = CriterionScore.value_tenths
     sums = [
-        func.sum(case((CriterionScore.criterion_id == c, value), else_=0)) for c in criterion_ids
+        func.sum(case((col(CriterionScore.criterion_id) == c, value), else_=0))
+        for c in criterion_ids
     ]
     per_entry = (
-        select(ScoreSheet.entry_id, *sums)
-        .join(CriterionScore, CriterionScore.sheet_id == ScoreSheet.id)
+        select(col(ScoreSheet.entry_id), *sums)
+        .join(CriterionScore, col(CriterionScore.sheet_id) == ScoreSheet.id)
         .where(
-            ScoreSheet.round_id == round_id,
-            ScoreSheet.state == SheetState.submitted.value,
+            col(ScoreSheet.round_id) == round_id,
+            col(ScoreSheet.state) == SheetState.submitted.value,
             CriterionScore.criterion_id.in_(criterion_ids),  # type: ignore[attr-defined]
         )
-        .group_by(ScoreSheet.entry_id)
+        .group_by(col(ScoreSheet.entry_id))
     )
     if db.get_bind().dialect.name == "sqlite":
         rows = _sqlite_rows_at_once(db, per_entry)
@@ -447,9 +457,11 @@ def tiebreak_criteria(db: Session, round_id: int) -> list[int]:
     """Ids of the round's tie-break criteria, in tiebreak_priority order."""
     return list(
         db.scalars(
-            select(Criterion.id)
-            .where(Criterion.round_id == round_id, Criterion.tiebreak_priority.is_not(None))
-            .order_by(Criterion.tiebreak_priority)
+            select(col(Criterion.id))
+            .where(
+                col(Criterion.round_id) == round_id, col(Criterion.tiebreak_priority).is_not(None)
+            )
+            .order_by(col(Criterion.tiebreak_priority))
         )
     )
 
@@ -457,9 +469,9 @@ def tiebreak_criteria(db: Session, round_id: int) -> list[int]:
 def judge_names(db: Session, contest_id: int) -> dict[int, str]:
     """judge_id -> the judge's name, for the contest's whole panel."""
     rows = db.execute(
-        select(Judge.id, User.name)
-        .join(User, User.id == Judge.user_id)
-        .where(Judge.contest_id == contest_id)
+        select(col(Judge.id), col(User.name))
+        .join(User, col(User.id) == Judge.user_id)
+        .where(col(Judge.contest_id) == contest_id)
     )
     return {judge_id: name for judge_id, name in rows}
 
