@@ -99,13 +99,17 @@ class Outcome:
     def requests(self) -> int:
         return len(self.latencies) + sum(self.errors.values())
 
+    @property
+    def req_per_s(self) -> float:
+        elapsed = max(self.finished - self.started, 1e-9)
+        return round(len(self.latencies) / elapsed, 1)
+
     def row(self, name: str) -> dict[str, object]:
         ordered = sorted(self.latencies) or [0.0]
-        elapsed = max(self.finished - self.started, 1e-9)
         return {
             "run": name,
             "requests": self.requests,
-            "req/s": round(len(self.latencies) / elapsed, 1),
+            "req/s": self.req_per_s,
             "p50 ms": round(statistics.median(ordered) * 1000, 1),
             "p99 ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
             "errors": sum(self.errors.values()),
@@ -425,10 +429,11 @@ def run_backend(backend: str, *, judges: int, seconds: float, ceiling: bool = Tr
             row = _row(f"{backend} saturation", url, seeded, merged(warmups + runs), measured)
             rows.append(row)
             if ceiling:
-                ceiling_row = merged(bare).row(f"{backend} ceiling (bare insert)")
+                bare_run = merged(bare)
+                ceiling_row = bare_run.row(f"{backend} ceiling (bare insert)")
                 ceiling_row["lost"] = ""
-                ceiling_row["error kinds"] = dict(merged(bare).errors) or ""
-                ratio = row["req/s"] / max(ceiling_row["req/s"], 1e-9)  # type: ignore[operator]
+                ceiling_row["error kinds"] = dict(bare_run.errors) or ""
+                ratio = measured.req_per_s / max(bare_run.req_per_s, 1e-9)
                 row["of ceiling"] = f"{ratio:.0%}"
                 rows.append(ceiling_row)
     return rows

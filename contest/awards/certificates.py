@@ -19,6 +19,7 @@ from contest.awards import service as awards
 from contest.awards.certificate_pdf import TIER_STYLES, CertificateData
 from contest.awards.verification import find_certificate
 from contest.core import audit
+from contest.core.db import changed_rows
 from contest.core.errors import InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
 from contest.entries.access import owns_entry
@@ -150,13 +151,14 @@ def revoke_certificate(
         raise InvalidInput.single("reason", message)
     now = utcnow()
     # One conditional UPDATE: of two organisers revoking at once, exactly one succeeds.
-    done = db.execute(
+    done = changed_rows(
+        db,
         update(Certificate)
         .where(col(Certificate.id) == certificate.id, col(Certificate.revoked_at).is_(None))
         .values(revoked_at=now, revoked_reason=reason, revoked_by_id=actor.id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if done != 1:
         db.refresh(certificate)
         raise StateConflict(_("This certificate has already been revoked."), code=certificate.code)
     db.refresh(certificate)

@@ -47,7 +47,7 @@ def members_by_entry(db: Session, entry_ids: Sequence[int]) -> dict[int, list[st
     for part in _chunks(entry_ids):
         rows = db.execute(
             select(col(EntryMember.entry_id), col(EntryMember.name))
-            .where(among(db, EntryMember.entry_id, part))
+            .where(among(db, col(EntryMember.entry_id), part))
             .order_by(col(EntryMember.entry_id), col(EntryMember.position))
         )
         for entry_id, name in rows:

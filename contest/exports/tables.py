@@ -517,7 +517,7 @@ def overview(db: Session, contest: Contest) -> Overview:
         entries,
         given,
         [
-            RoundCounts(r, assigned.get(r.id, 0), sheets.get(r.id, 0), ranked.get(r.id, 0))  # type: ignore[arg-type]
+            RoundCounts(r, assigned.get(r.id, 0), sheets.get(r.id, 0), ranked.get(r.id, 0))
             for r in all_rounds
         ],
     )

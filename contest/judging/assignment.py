@@ -23,9 +23,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Integer, Select, and_, any_, bindparam, delete, exists, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from contest.core import audit
+from contest.core.db import changed_rows
 from contest.core.enums import EntryStatus, SheetState
 from contest.core.errors import InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
@@ -49,6 +51,7 @@ from contest.models import (
     RoundEntry,
     ScoreSheet,
     User,
+    table_of,
     utcnow,
 )
 from contest.setup import judges
@@ -59,7 +62,7 @@ SHOWN_IN_MESSAGE = 10
 DELETE_CHUNK = 30000
 
 
-def round_entry_ids(db: Session, round_: Round) -> Select[tuple[int]]:
+def round_entry_ids(db: Session, round_: Round) -> Select[int]:
     """The ids of the entries taking part in a round (withdrawn ones excluded).
 
     The first round's entries are the contest's entries; later rounds list theirs in
@@ -159,7 +162,7 @@ def _existing(db: Session, round_id: int) -> list[_Existing]:
     return [_Existing(*row) for row in rows]
 
 
-def _sheet_of_assignment():  # type: ignore[no-untyped-def]
+def _sheet_of_assignment() -> ColumnElement[bool]:
     return and_(
         col(ScoreSheet.round_id) == Assignment.round_id,
         col(ScoreSheet.judge_id) == Assignment.judge_id,
@@ -332,14 +335,14 @@ def _delete_unstarted(db: Session, ids: list[int]) -> int:
     has_sheet = exists().where(_sheet_of_assignment())
     if _is_postgres(db):
         # One array parameter instead of hundreds of thousands of scalar ones.
-        listed = Assignment.id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
-        return int(db.execute(delete(Assignment).where(listed, ~has_sheet)).rowcount)
+        listed = col(Assignment.id) == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+        return changed_rows(db, delete(Assignment).where(listed, ~has_sheet))
     removed = 0
     for start in range(0, len(ids), DELETE_CHUNK):
         chunk = ids[start : start + DELETE_CHUNK]
-        removed += db.execute(
-            delete(Assignment).where(col(Assignment.id).in_(chunk), ~has_sheet)
-        ).rowcount
+        removed += changed_rows(
+            db, delete(Assignment).where(col(Assignment.id).in_(chunk), ~has_sheet)
+        )
     return removed
 
 
@@ -363,7 +366,7 @@ def _insert_pairs(db: Session, round_id: int, pairs: list[Pair], source: str = "
                 copy.write_row(row)
         return len(rows)
     columns = ("round_id", "judge_id", "entry_id", "source", "created_at")
-    db.execute(insert(Assignment.__table__), [dict(zip(columns, row, strict=True)) for row in rows])  # type: ignore[arg-type]
+    db.execute(insert(table_of(Assignment)), [dict(zip(columns, row, strict=True)) for row in rows])
     return len(rows)
 
 

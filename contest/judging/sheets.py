@@ -32,6 +32,7 @@ from contest.models import (
     Round,
     ScoreSheet,
     User,
+    table_of,
     utcnow,
 )
 from contest.setup.rounds import ScoringWindow, is_closed, is_open
@@ -61,10 +62,10 @@ class SheetTarget:
     @classmethod
     def of(cls, round_: Round, judge: Judge, entry: Entry) -> "SheetTarget":
         return cls(
-            round_.id,  # type: ignore[arg-type]
+            round_.id,
             round_.contest_id,
-            judge.id,  # type: ignore[arg-type]
-            entry.id,  # type: ignore[arg-type]
+            judge.id,
+            entry.id,
             round_.opens_at,
             round_.closes_at,
         )
@@ -99,7 +100,7 @@ def sheet_target(db: Session, user_id: int, round_id: int, entry_id: int) -> She
     if not rows:
         raise NotFound()
     limits = {row[6]: row[7] for row in rows if row[6] is not None}
-    return SheetTarget(*rows[0][:6], limits=limits)  # type: ignore[misc]
+    return SheetTarget(*rows[0][:6], limits=limits)
 
 
 def check_open(round_: ScoringWindow) -> None:
@@ -119,7 +120,7 @@ RUBRIC = (
 
 def rubric_limits(db: Session, round_id: int) -> dict[int, int]:
     """criterion id -> maximum in tenths, in rubric order."""
-    return dict(db.connection().execute(RUBRIC, {"round_id": round_id}).all())  # type: ignore[arg-type]
+    return dict(db.connection().execute(RUBRIC, {"round_id": round_id}).all())
 
 
 def _tenths(value: object, max_tenths: int) -> int | str:
@@ -190,8 +191,8 @@ class SheetView:
         return self.state == SheetState.submitted
 
 
-SHEETS = ScoreSheet.__table__  # type: ignore[attr-defined]
-SCORES = CriterionScore.__table__  # type: ignore[attr-defined]
+SHEETS = table_of(ScoreSheet)
+SCORES = table_of(CriterionScore)
 SHEET_KEY = ["round_id", "judge_id", "entry_id"]
 
 
@@ -422,7 +423,7 @@ def sheet_totals(db: Session, sheet_ids: Sequence[int]) -> dict[int, int]:
     rows = db.execute(
         select(col(ScoreSheet.id), col(ScoreSheet.total_tenths)).where(
             col(ScoreSheet.id).in_(sheet_ids)
-        )  # type: ignore[union-attr]
+        )
     ).all()
     return {sheet_id: total for sheet_id, total in rows}
 

@@ -134,7 +134,7 @@ def draw_order(
         after={"seed": seed, "order": order},
         reason=reason,
     )
-    return DrawRecord(item.id, order, seed, item.drawn_at, actor.id, actor.name, reason)  # type: ignore[arg-type]
+    return DrawRecord(item.id, order, seed, item.drawn_at, actor.id, actor.name, reason)
 
 
 def _write_positions(db: Session, round_id: int, order: list[int]) -> None:

@@ -184,7 +184,7 @@ def to_schema(view: LiveView) -> LiveOut:
     state = view.state
     current = view.current
     return LiveOut(
-        round_id=view.round.id,  # type: ignore[arg-type]
+        round_id=view.round.id,
         round_name=view.round.name,
         contest_name=view.contest.name,
         phase=state.phase,  # type: ignore[arg-type]

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData
+from sqlalchemy import JSON, DateTime, MetaData, Table, inspect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -16,6 +16,17 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a table model, for Core inserts and column lists.
+
+    The same object as `model.__table__`, which SQLAlchemy sets at runtime but SQLModel's
+    type hints do not declare.
+    """
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
 
 
 def utcnow() -> datetime:

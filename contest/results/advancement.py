@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Select,
     any_,
     bindparam,
     delete,
@@ -30,7 +31,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col
 
 from contest.core import audit
@@ -330,16 +331,18 @@ def publish_feedback(db: Session, *, actor: User, round_: Round) -> Round:
     return round_
 
 
-def among(db: Session, column: Any, ids: Collection[int]) -> ColumnElement[bool]:
+def among(db: Session, column: Mapped[int], ids: Collection[int]) -> ColumnElement[bool]:
     """``column IN ids`` with ONE bound parameter however many ids there are: an IN list
     of 35,000 placeholders would break PostgreSQL's limit of 65,535 parameters."""
     if len(ids) <= _IN_LIST_LIMIT:
-        return column.in_(sorted(ids))  # type: ignore[no-any-return]
+        return column.in_(sorted(ids))
     if db.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, sorted(ids), type_=ARRAY(Integer)))  # type: ignore[no-any-return]
+        return column == any_(bindparam(None, sorted(ids), type_=ARRAY(Integer)))
     # SQLite: the ids as one JSON text, unpacked by json_each.
-    unpacked = select(literal_column("value")).select_from(func.json_each(json.dumps(sorted(ids))))
-    return column.in_(unpacked)  # type: ignore[no-any-return]
+    unpacked: Select[Any] = select(literal_column("value")).select_from(
+        func.json_each(json.dumps(sorted(ids)))
+    )
+    return column.in_(unpacked)
 
 
 def _ranking(lines: tuple[results.ResultLine, ...]) -> Ranking:
@@ -412,7 +415,10 @@ def _write_statuses(
     db: Session, round_: Round, next_round: Round, chosen: frozenset[int], stale: frozenset[int]
 ) -> None:
     """Statuses in this round, places in the next for the entries not there yet."""
-    in_round = (RoundEntry.round_id == round_.id, RoundEntry.status != EntryStatus.withdrawn.value)
+    in_round = (
+        col(RoundEntry.round_id) == round_.id,
+        col(RoundEntry.status) != EntryStatus.withdrawn.value,
+    )
     db.execute(update(RoundEntry).where(*in_round).values(status=EntryStatus.eliminated.value))
     if chosen:
         db.execute(
@@ -435,7 +441,7 @@ def _write_statuses(
         )
     there = aliased(RoundEntry)
     already = exists().where(
-        there.round_id == next_round.id, there.entry_id == col(RoundEntry.entry_id)
+        col(there.round_id) == next_round.id, col(there.entry_id) == RoundEntry.entry_id
     )
     db.execute(
         insert(RoundEntry).from_select(
