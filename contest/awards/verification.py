@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, func, select
 from sqlmodel import Session, col
 
 from contest.awards.certificate_pdf import TIER_STYLES
@@ -31,8 +31,8 @@ def canonical(text: str) -> str:
     return SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()[:MAX_CODE_LENGTH]
 
 
-def _canonical_column():  # type: ignore[no-untyped-def]
-    column = Certificate.code
+def _canonical_column() -> ColumnElement[str]:
+    column: SQLColumnExpression[str] = col(Certificate.code)
     for separator in ("-", "_", " ", "."):
         column = func.replace(column, separator, "")
     return func.upper(column)

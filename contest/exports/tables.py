@@ -9,15 +9,16 @@ reach hundreds of thousands of rows, so memory stays flat while the file streams
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Connection,
     Integer,
-    Select,
     and_,
     cast,
     extract,
@@ -26,12 +27,13 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Mapped, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
 from contest.awards import service as awards
+from contest.core.db import AnySelect
 from contest.core.enums import Tier
 from contest.core.errors import InvalidInput
 from contest.core.i18n import _
@@ -64,7 +66,7 @@ _cursor_numbers = count()
 EntryIds = tuple[int | None, int | None] | None
 
 
-def stream(db: Session, statement: Select[Any]) -> Iterator[Sequence[Any]]:
+def stream(db: Session, statement: AnySelect) -> Iterator[Sequence[Any]]:
     """The rows YIELD_PER at a time, never all in memory, as the driver's plain tuples:
     Core's rows cost a tenth of a big export's time. So the columns must need no
     conversion on the way (integers, text; times as epoch_seconds). SQLite's cursor steps
@@ -84,12 +86,13 @@ def stream(db: Session, statement: Select[Any]) -> Iterator[Sequence[Any]]:
         result.close()
 
 
-def _server_side(connection: Connection, statement: Select[Any]) -> Iterator[Sequence[Any]]:
+def _server_side(connection: Connection, statement: AnySelect) -> Iterator[Sequence[Any]]:
     compiled = statement.compile(dialect=connection.dialect)
     driver = connection.connection.dbapi_connection
     assert driver is not None
-    # psycopg: a named cursor lives on the server, in the session's transaction.
-    with driver.cursor(name=f"tianjiao_export_{next(_cursor_numbers)}") as cursor:
+    # psycopg: a named cursor lives on the server, in the session's transaction. closing():
+    # what its own `with` does, and the DB-API's typing knows no `with` on a cursor.
+    with closing(driver.cursor(name=f"tianjiao_export_{next(_cursor_numbers)}")) as cursor:
         cursor.execute(str(compiled), compiled.params)
         while rows := cursor.fetchmany(YIELD_PER):
             yield from rows
@@ -117,7 +120,7 @@ def _epoch_seconds(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> 
     return compiler.process(cast(func.floor(extract("epoch", column)), BigInteger), **kw)
 
 
-def _within(column: Any, ids: EntryIds) -> list[Any]:
+def _within(column: Mapped[int], ids: EntryIds) -> list[ColumnElement[bool]]:
     """Conditions keeping `column` (an entry id) inside the slice `ids`."""
     if ids is None:
         return []
@@ -209,8 +212,8 @@ def assignments_table(contest: Contest, round_: Round, ids: EntryIds = None) -> 
         )
         .where(
             col(Assignment.round_id) == round_id,
-            *_within(Assignment.entry_id, ids),
-            *_within(Entry.id, ids),  # the same, said of the join: PostgreSQL reads less
+            *_within(col(Assignment.entry_id), ids),
+            *_within(col(Entry.id), ids),  # the same, said of the join: PostgreSQL reads less
         )
         .order_by(col(Assignment.entry_id), col(Assignment.judge_id))
     )  # fmt: skip
@@ -263,8 +266,8 @@ def sheets_table(db: Session, contest: Contest, round_: Round, ids: EntryIds = N
         .join(Entry, col(Entry.id) == ScoreSheet.entry_id)
         .where(
             col(ScoreSheet.round_id) == round_id,
-            *_within(ScoreSheet.entry_id, ids),
-            *_within(Entry.id, ids),  # the same, said of the join: PostgreSQL reads less
+            *_within(col(ScoreSheet.entry_id), ids),
+            *_within(col(Entry.id), ids),  # the same, said of the join: PostgreSQL reads less
         )
         .order_by(col(ScoreSheet.entry_id), col(ScoreSheet.judge_id))
     )  # fmt: skip
@@ -288,8 +291,8 @@ def sheets_table(db: Session, contest: Contest, round_: Round, ids: EntryIds = N
 
 
 def _criterion_values(
-    dialect: str, criterion_ids: list[int | None]
-) -> tuple[list[Any], Callable[[Select[Any]], Select[Any]]]:
+    dialect: str, criterion_ids: list[int]
+) -> tuple[list[Any], Callable[[AnySelect], AnySelect]]:
     """Each criterion's value of a sheet as a column, and how to join them to the sheets:
     pivoted by the database, one row per sheet, with no GROUP BY over a round's millions of
     scores. SQLite: one outer join per criterion through the clustered (sheet_id,
@@ -297,7 +300,7 @@ def _criterion_values(
     every slice of the export (1.2 s a slice of 125,000 sheets); a LATERAL read of each
     sheet's few scores through the same key takes 0.5 s."""
     if dialect == "postgresql":
-        value = CriterionScore.value_tenths
+        value = col(CriterionScore.value_tenths)
         per_sheet = (
             select(
                 *(
@@ -311,15 +314,15 @@ def _criterion_values(
         return list(per_sheet.c), lambda s: s.outerjoin(per_sheet, true())
     scores = [aliased(CriterionScore) for _c in criterion_ids]
 
-    def joined(statement: Select[Any]) -> Select[Any]:
+    def joined(statement: AnySelect) -> AnySelect:
         for score, criterion_id in zip(scores, criterion_ids, strict=True):
             statement = statement.outerjoin(
                 score,
-                and_(score.sheet_id == col(ScoreSheet.id), score.criterion_id == criterion_id),
+                and_(col(score.sheet_id) == ScoreSheet.id, col(score.criterion_id) == criterion_id),
             )
         return statement
 
-    return [score.value_tenths for score in scores], joined
+    return [col(score.value_tenths) for score in scores], joined
 
 
 def _judges(db: Session, contest_id: int | None) -> dict[int, tuple[str, str]]:

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlmodel import Session, col
 
+from contest.core.db import AnySelect
 from contest.core.enums import SheetState
 from contest.core.i18n import _
 from contest.judging.assignment import round_entry_ids
@@ -23,7 +24,7 @@ ENTRY_FILTERS = ("all", "missing", "short")
 PER_PAGE = 50
 
 
-def _sheet_join():  # type: ignore[no-untyped-def]
+def _sheet_join() -> ColumnElement[bool]:
     return and_(
         col(ScoreSheet.round_id) == Assignment.round_id,
         col(ScoreSheet.judge_id) == Assignment.judge_id,
@@ -114,7 +115,7 @@ def _aware(value: datetime | None) -> datetime | None:
     return UTCDateTime().process_result_value(value, None)
 
 
-def _per_entry(db: Session, round_: Round) -> Select:  # type: ignore[type-arg]
+def _per_entry(db: Session, round_: Round) -> AnySelect:
     return (
         select(
             col(Entry.id).label("entry_id"),

@@ -204,8 +204,8 @@ def _upsert_sheet(dialect_name: str, *, keep_comment: bool) -> Insert:
     the same sheet waits for this transaction), and a submitted sheet returns nothing.
     A new row is the only one with revision 1.
     """
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(SHEETS).values(
+    dialect_insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    statement = dialect_insert(SHEETS).values(
         round_id=bindparam("round_id"),
         judge_id=bindparam("judge_id"),
         entry_id=bindparam("entry_id"),

@@ -5,6 +5,7 @@ import io
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -103,9 +104,10 @@ def parse_judges_csv(content: bytes) -> list[JudgeCreate]:
         raise InvalidInput.single(
             "file", _("Missing columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))}
         )
-    rows, errors = [], []
+    rows: list[JudgeCreate] = []
+    errors: list[FieldError] = []
     for line, raw in enumerate(reader, start=2):
-        row = {
+        row: dict[str, Any] = {
             (k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None
         }
         row["expertise"] = [p.strip() for p in row.get("expertise", "").split(";") if p.strip()]
@@ -124,7 +126,8 @@ def import_judges(
     db: Session, *, actor: User, contest: Contest, rows: list[JudgeCreate]
 ) -> list[AddedJudge]:
     """Add every row, or none: a judge already on the panel is reported like a bad row."""
-    added, errors = [], []
+    added: list[AddedJudge] = []
+    errors: list[FieldError] = []
     for line, row in enumerate(rows, start=2):
         try:
             with db.begin_nested():
