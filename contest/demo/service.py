@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -118,8 +119,9 @@ def build_contest(demo: Demo) -> None:
         )
 
 
-ROUND_PLAN = (
-    # name, kind, mode, judges per entry, advance per track, window
+# name, kind, mode, judges per entry, advance per track, window
+RoundPlan = tuple[str, RoundKind, RoundMode, int, dict[str, int], tuple[str, str]]
+ROUND_PLAN: tuple[RoundPlan, ...] = (
     (
         "初赛（网络评审）",
         RoundKind.preliminary,
@@ -230,7 +232,7 @@ def build_entries(demo: Demo) -> None:
         )
         db.add(team)
         db.flush()
-        company = {}
+        company: dict[str, Any] = {}
         if startup:
             founded = date(2023, 6, 30) - timedelta(days=rng.randint(120, 4 * 365))
             company = {

@@ -39,8 +39,8 @@ def _organised(
     else 404."""
     found = db.scalars(
         select(model)
-        .join(ContestOrganiser, ContestOrganiser.contest_id == contest_id)
-        .where(model.id == object_id, col(ContestOrganiser.user_id) == user.id)
+        .join(ContestOrganiser, col(ContestOrganiser.contest_id) == contest_id)
+        .where(col(model.id) == object_id, col(ContestOrganiser.user_id) == user.id)
     ).first()
     if found is None:
         raise NotFound()
