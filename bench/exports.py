@@ -191,7 +191,8 @@ def run_child(url: str, job: str) -> dict[str, float]:
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    figures: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def main() -> None:

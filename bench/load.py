@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -269,12 +269,12 @@ def server(command: list[str], url: str, workdir: Path, probe: str) -> Iterator[
         log.close()
 
 
-def tianjiao_server(url: str, workdir: Path, workers: int = 2):  # type: ignore[no-untyped-def]
+def tianjiao_server(url: str, workdir: Path, workers: int = 2) -> AbstractContextManager[str]:
     return server([sys.executable, "main.py", "serve", "--workers", str(workers)], url, workdir,
                   "/api/v1/me")
 
 
-def ceiling_server(url: str, workdir: Path, workers: int = 2):  # type: ignore[no-untyped-def]
+def ceiling_server(url: str, workdir: Path, workers: int = 2) -> AbstractContextManager[str]:
     return server([sys.executable, "-m", "uvicorn", "bench.ceiling_app:app", "--workers",
                    str(workers), "--log-level", "warning"], url, workdir, "/ping")
 

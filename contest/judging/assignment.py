@@ -360,8 +360,9 @@ def _insert_pairs(db: Session, round_id: int, pairs: list[Pair], source: str = "
     ]
     if _is_postgres(db):
         driver = db.connection().connection.driver_connection
+        assert driver is not None  # a checked-out connection has its driver's connection
         copy_sql = "COPY assignments (round_id, judge_id, entry_id, source, created_at) FROM STDIN"
-        with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
+        with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
             for row in rows:
                 copy.write_row(row)
         return len(rows)

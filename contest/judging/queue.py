@@ -4,8 +4,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Row, and_, select
 from sqlmodel import Session, col
 
 from contest.judging.access import ScoringTarget
@@ -64,7 +65,7 @@ class RoundQueue:
         return next((i for i in self.items if i.state != "submitted"), None)
 
 
-def _queue_rows(db: Session, user: User, round_id: int | None):  # type: ignore[no-untyped-def]
+def _queue_rows(db: Session, user: User, round_id: int | None) -> Sequence[Row[*tuple[Any, ...]]]:
     sheet = and_(
         col(ScoreSheet.round_id) == Assignment.round_id,
         col(ScoreSheet.judge_id) == Assignment.judge_id,

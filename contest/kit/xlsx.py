@@ -149,7 +149,9 @@ def _offsets(zone: ZoneInfo) -> Callable[[int], int]:
         found = known.get(minute)
         if found is None:
             at = datetime.fromtimestamp(minute * 60, UTC).astimezone(zone)
-            found = known[minute] = int(at.utcoffset().total_seconds())  # type: ignore[union-attr]
+            utc_offset = at.utcoffset()
+            assert utc_offset is not None  # astimezone(zone) gives an aware time
+            found = known[minute] = int(utc_offset.total_seconds())
         return found
 
     return offset

@@ -249,7 +249,7 @@ def combined_scores(db: Session, round_: Round) -> dict[int, Score]:
 def rules_of(round_: Round, normalization: Normalization | str | None = None) -> RoundRules:
     """The round's docs/rules.md 3 settings for the scoring package (Decimal weight kept exact)."""
     return RoundRules(
-        aggregation=round_.aggregation,  # type: ignore[arg-type]
+        aggregation=round_.aggregation,
         trim_min_judges=round_.trim_min_judges,
         normalization=Normalization(normalization or round_.normalization),
         carry_over_weight=Fraction(round_.carry_over_weight),
