@@ -38,13 +38,14 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine  # noqa: E402
+from sqlmodel import Session  # noqa: E402
 
 from bench.results import generate, postgres_url  # noqa: E402
 from contest.core import schema
 from contest.core.db import Database
 from contest.exports import parallel as exports_parallel
 from contest.exports import tables as exports_tables
-from contest.kit.tables import table_csv, write_xlsx
+from contest.kit.tables import Table, table_csv, write_xlsx
 from contest.models import Contest, Round
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -130,8 +131,9 @@ def _reset_peak() -> int:
     return _status_kb("VmRSS")
 
 
-def _tables(db, contest: Contest, which: str):  # type: ignore[no-untyped-def]
+def _tables(db: Session, contest: Contest, which: str) -> list[Table]:
     round_ = db.get(Round, 1)
+    assert round_ is not None
     every = {
         "entries": lambda: exports_tables.entries_table(contest),
         "sheets": lambda: exports_tables.sheets_table(db, contest, round_),
@@ -148,6 +150,7 @@ def child(url: str, job: str) -> dict[str, float]:
     data = Database(url)
     with data.session(write=False) as db:
         contest = db.get(Contest, 1)
+        assert contest is not None
         tables = _tables(db, contest, which)
         if which == "all-warm":  # as after the exports page was opened
             entries = exports_tables.overview(db, contest).entries
@@ -188,7 +191,8 @@ def run_child(url: str, job: str) -> dict[str, float]:
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    figures: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 from contest.core import schema
 from contest.core.db import Database
@@ -109,6 +110,13 @@ def timed(step: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
+def _loaded(db: Session, contest_id: int, organiser_id: int) -> tuple[Contest, User]:
+    contest, actor = db.get(Contest, contest_id), db.get(User, organiser_id)
+    assert contest is not None
+    assert actor is not None
+    return contest, actor
+
+
 def run(url: str, data: bytes, existing: int) -> dict[str, float]:
     database, contest_id, organiser_id = arrange(url, existing)
     with tempfile.TemporaryDirectory() as folder:
@@ -116,11 +124,11 @@ def run(url: str, data: bytes, existing: int) -> dict[str, float]:
         path.write_bytes(data)
         read_seconds, table = timed(lambda: read_table(path))
         with database.session() as db:
-            contest, actor = db.get(Contest, contest_id), db.get(User, organiser_id)
+            contest, actor = _loaded(db, contest_id, organiser_id)
             check_seconds, _ = timed(lambda: check_table(db, contest, table))
             db.rollback()
         with database.session() as db:
-            contest, actor = db.get(Contest, contest_id), db.get(User, organiser_id)
+            contest, actor = _loaded(db, contest_id, organiser_id)
             total_seconds, imported = timed(
                 lambda: import_entries(db, actor=actor, contest=contest, path=path)
             )

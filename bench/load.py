@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -43,7 +43,7 @@ import aiohttp
 import httpx
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -99,13 +99,17 @@ class Outcome:
     def requests(self) -> int:
         return len(self.latencies) + sum(self.errors.values())
 
+    @property
+    def req_per_s(self) -> float:
+        elapsed = max(self.finished - self.started, 1e-9)
+        return round(len(self.latencies) / elapsed, 1)
+
     def row(self, name: str) -> dict[str, object]:
         ordered = sorted(self.latencies) or [0.0]
-        elapsed = max(self.finished - self.started, 1e-9)
         return {
             "run": name,
             "requests": self.requests,
-            "req/s": round(len(self.latencies) / elapsed, 1),
+            "req/s": self.req_per_s,
             "p50 ms": round(statistics.median(ordered) * 1000, 1),
             "p99 ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
             "errors": sum(self.errors.values()),
@@ -202,7 +206,7 @@ def lost_saves(url: str, seeded: Seeded, outcome: Outcome) -> list[str]:
     problems = []
     with Session(engine) as db:
         sheets = {(s.judge_id, s.entry_id): s for s in db.scalars(
-            select(ScoreSheet).where(ScoreSheet.round_id == seeded.round_id))}
+            select(ScoreSheet).where(col(ScoreSheet.round_id) == seeded.round_id))}
         values: dict[int, dict[str, float]] = {}
         for score in db.scalars(select(CriterionScore)):
             values.setdefault(score.sheet_id, {})[str(score.criterion_id)] = (
@@ -265,12 +269,12 @@ def server(command: list[str], url: str, workdir: Path, probe: str) -> Iterator[
         log.close()
 
 
-def tianjiao_server(url: str, workdir: Path, workers: int = 2):  # type: ignore[no-untyped-def]
+def tianjiao_server(url: str, workdir: Path, workers: int = 2) -> AbstractContextManager[str]:
     return server([sys.executable, "main.py", "serve", "--workers", str(workers)], url, workdir,
                   "/api/v1/me")
 
 
-def ceiling_server(url: str, workdir: Path, workers: int = 2):  # type: ignore[no-untyped-def]
+def ceiling_server(url: str, workdir: Path, workers: int = 2) -> AbstractContextManager[str]:
     return server([sys.executable, "-m", "uvicorn", "bench.ceiling_app:app", "--workers",
                    str(workers), "--log-level", "warning"], url, workdir, "/ping")
 
@@ -425,10 +429,11 @@ def run_backend(backend: str, *, judges: int, seconds: float, ceiling: bool = Tr
             row = _row(f"{backend} saturation", url, seeded, merged(warmups + runs), measured)
             rows.append(row)
             if ceiling:
-                ceiling_row = merged(bare).row(f"{backend} ceiling (bare insert)")
+                bare_run = merged(bare)
+                ceiling_row = bare_run.row(f"{backend} ceiling (bare insert)")
                 ceiling_row["lost"] = ""
-                ceiling_row["error kinds"] = dict(merged(bare).errors) or ""
-                ratio = row["req/s"] / max(ceiling_row["req/s"], 1e-9)  # type: ignore[operator]
+                ceiling_row["error kinds"] = dict(bare_run.errors) or ""
+                ratio = measured.req_per_s / max(bare_run.req_per_s, 1e-9)
                 row["of ceiling"] = f"{ratio:.0%}"
                 rows.append(ceiling_row)
     return rows

@@ -78,7 +78,7 @@ def bench(name: str, rules: RoundRules, data: Data) -> None:
     # Stand-in for the SQL query summing the tie-break criteria of the needed entries.
     sums = {e: [(e * 7 + k) % 300 for k in range(TIEBREAK_CRITERIA)] for e in needed}
     rankings = timed(rows, "rank_round", lambda: rank_round(order, criterion_sums=sums))
-    subtotal = [sum(row[i] for row in rows) for i in (1, 2)]
+    subtotal = [sum(wall for _, wall, _cpu in rows), sum(cpu for _, _wall, cpu in rows)]
     timed(
         rows,
         "preview_advancement",

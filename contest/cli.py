@@ -115,6 +115,7 @@ def backup(settings: Settings, target: Path) -> int:
     target.mkdir(parents=True, exist_ok=True)
     if settings.is_sqlite:
         source_path = make_url(settings.database_url).database
+        assert source_path is not None, "a SQLite URL without a file has nothing to back up"
         source = sqlite3.connect(source_path)
         copy = sqlite3.connect(target / "tianjiao.db")
         with copy:

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core.enums import Role
 from contest.core.errors import FieldError, InvalidInput, TooManyAttempts
@@ -33,7 +33,7 @@ def normalise_email(email: str) -> str:
 
 
 def user_by_email(db: Session, email: str) -> User | None:
-    return db.scalars(select(User).where(User.email == normalise_email(email))).first()
+    return db.scalars(select(User).where(col(User.email) == normalise_email(email))).first()
 
 
 def check_new_account(db: Session, *, email: str, password: str, name: str) -> None:
@@ -82,7 +82,7 @@ def authenticate(db: Session, *, email: str, password: str, client: str) -> User
     failures = db.scalar(
         select(func.count())
         .select_from(LoginFailure)
-        .where(LoginFailure.key == key, LoginFailure.at > now - FAILURE_WINDOW)
+        .where(col(LoginFailure.key) == key, col(LoginFailure.at) > now - FAILURE_WINDOW)
     )
     if (failures or 0) >= MAX_FAILURES:
         # The same answer whether or not the account exists: throttling reveals nothing.
@@ -94,7 +94,7 @@ def authenticate(db: Session, *, email: str, password: str, client: str) -> User
     if not verify_password(password, user.password_hash if user else None) or not (
         user and user.is_active
     ):
-        db.execute(delete(LoginFailure).where(LoginFailure.at < now - FAILURE_WINDOW))
+        db.execute(delete(LoginFailure).where(col(LoginFailure.at) < now - FAILURE_WINDOW))
         db.add(LoginFailure(key=key, at=now))
         raise LoginFailed()
     user.last_login_at = now

@@ -51,7 +51,7 @@ class CertificatePublic(BaseModel):
     @classmethod
     def of(cls, certificate: Certificate, award: Award) -> "CertificatePublic":
         return cls(
-            award_id=award.id,  # type: ignore[arg-type]
+            award_id=award.id,
             entry_id=award.entry_id,
             code=certificate.code,
             issued_on=certificate.issued_on,

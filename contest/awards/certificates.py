@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.awards import service as awards
 from contest.awards.certificate_pdf import TIER_STYLES, CertificateData
 from contest.awards.verification import find_certificate
 from contest.core import audit
+from contest.core.db import changed_rows
 from contest.core.errors import InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
 from contest.entries.access import owns_entry
@@ -55,7 +56,7 @@ def contest_certificates(db: Session, contest_id: int) -> list[CertificateLine]:
     """Every certificate of the contest's published awards, in the awards' order."""
     lines = [line for line in awards.saved_awards(db, contest_id) if line.award.published_at]
     found = db.scalars(
-        select(Certificate).where(Certificate.award_id.in_([line.award.id for line in lines]))
+        select(Certificate).where(col(Certificate.award_id).in_([line.award.id for line in lines]))
     )
     by_award = {certificate.award_id: certificate for certificate in found}
     return [CertificateLine(by_award[a.award.id], a) for a in lines if a.award.id in by_award]
@@ -150,13 +151,14 @@ def revoke_certificate(
         raise InvalidInput.single("reason", message)
     now = utcnow()
     # One conditional UPDATE: of two organisers revoking at once, exactly one succeeds.
-    done = db.execute(
+    done = changed_rows(
+        db,
         update(Certificate)
-        .where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
+        .where(col(Certificate.id) == certificate.id, col(Certificate.revoked_at).is_(None))
         .values(revoked_at=now, revoked_reason=reason, revoked_by_id=actor.id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if done != 1:
         db.refresh(certificate)
         raise StateConflict(_("This certificate has already been revoked."), code=certificate.code)
     db.refresh(certificate)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, union
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.awards import service as awards
 from contest.core.enums import ContestStatus, EntryStatus
@@ -76,8 +76,8 @@ def seats(db: Session, round_id: int) -> dict[int, int]:
     """judge_id -> anonymous seat number (1..n) of every judge of the round."""
     judge_ids = db.scalars(
         union(
-            select(Assignment.judge_id).where(Assignment.round_id == round_id),
-            select(ScoreSheet.judge_id).where(ScoreSheet.round_id == round_id),
+            select(col(Assignment.judge_id)).where(col(Assignment.round_id) == round_id),
+            select(col(ScoreSheet.judge_id)).where(col(ScoreSheet.round_id) == round_id),
         )
     ).all()
     ordered = sorted(judge_ids, key=lambda judge_id: _seat_key(round_id, judge_id))
@@ -195,16 +195,22 @@ def _finalists(
     if before is None or decided is None or decided.published_at is None:
         return None, None
     rows = db.execute(
-        select(TrackRow.id, Entry.id, Entry.title, Entry.institution, Entry.leader_name)
-        .select_from(RoundEntry)
-        .join(Entry, Entry.id == RoundEntry.entry_id)
-        .join(TrackRow, TrackRow.id == Entry.track_id)
-        .where(
-            RoundEntry.round_id == before.id,
-            RoundEntry.status == EntryStatus.advanced.value,
-            Entry.withdrawn_at.is_(None),
+        select(
+            col(TrackRow.id),
+            col(Entry.id),
+            col(Entry.title),
+            col(Entry.institution),
+            col(Entry.leader_name),
         )
-        .order_by(Entry.id)
+        .select_from(RoundEntry)
+        .join(Entry, col(Entry.id) == RoundEntry.entry_id)
+        .join(TrackRow, col(TrackRow.id) == Entry.track_id)
+        .where(
+            col(RoundEntry.round_id) == before.id,
+            col(RoundEntry.status) == EntryStatus.advanced.value,
+            col(Entry.withdrawn_at).is_(None),
+        )
+        .order_by(col(Entry.id))
     ).all()
     sections = tuple(
         FinalistSection(

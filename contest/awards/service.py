@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.awards.schemas import AwardsIn
 from contest.core import audit
@@ -96,15 +96,17 @@ class Plan:
 def final_round(db: Session, contest_id: int) -> Round | None:
     return db.scalars(
         select(Round)
-        .where(Round.contest_id == contest_id, Round.kind == RoundKind.final)
-        .order_by(Round.position.desc())
+        .where(col(Round.contest_id) == contest_id, col(Round.kind) == RoundKind.final)
+        .order_by(col(Round.position).desc())
         .limit(1)
     ).first()
 
 
 def is_published(db: Session, contest_id: int) -> bool:
     found = db.scalars(
-        select(Award.id).where(Award.contest_id == contest_id, Award.published_at.is_not(None))
+        select(col(Award.id)).where(
+            col(Award.contest_id) == contest_id, col(Award.published_at).is_not(None)
+        )
     ).first()
     return found is not None
 
@@ -186,7 +188,7 @@ def save_awards(
     if found.conflict is not None:
         raise tie_conflict(found)
     before = _summary(saved_awards(db, contest.id))
-    db.execute(delete(Award).where(Award.contest_id == contest.id))
+    db.execute(delete(Award).where(col(Award.contest_id) == contest.id))
     tracks = {t.code: t.id for t in contest_tracks(db, contest.id)}
     for item in found.allocations:
         db.add(
@@ -286,7 +288,7 @@ def publish_awards(db: Session, *, actor: User, contest: Contest) -> list["Award
     _lock(db, contest)
     if is_published(db, contest.id):
         raise StateConflict(_("The awards have already been published."))
-    saved = list(db.scalars(select(Award).where(Award.contest_id == contest.id)))
+    saved = list(db.scalars(select(Award).where(col(Award.contest_id) == contest.id)))
     if not saved:
         raise StateConflict(_("Save the awards before publishing them."))
     now, issued_on = utcnow(), today_in_shanghai()
@@ -314,7 +316,7 @@ def publish_awards(db: Session, *, actor: User, contest: Contest) -> list["Award
 
 def _lock(db: Session, contest: Contest) -> None:
     """Two organisers saving or publishing at once take turns."""
-    db.execute(select(Contest.id).where(Contest.id == contest.id).with_for_update())
+    db.execute(select(col(Contest.id)).where(col(Contest.id) == contest.id).with_for_update())
 
 
 # Reading awards.
@@ -344,11 +346,11 @@ class AwardLine:
 def saved_awards(db: Session, contest_id: int) -> list[AwardLine]:
     """The contest's awards, published or not: by track, tier, rank."""
     rows = db.execute(
-        select(Award, Track.code, Track.name, Track.position, Entry, Certificate)
-        .join(Entry, Entry.id == Award.entry_id)
-        .join(Track, Track.id == Entry.track_id)
-        .outerjoin(Certificate, Certificate.award_id == Award.id)
-        .where(Award.contest_id == contest_id)
+        select(Award, col(Track.code), col(Track.name), col(Track.position), Entry, Certificate)
+        .join(Entry, col(Entry.id) == Award.entry_id)
+        .join(Track, col(Track.id) == Entry.track_id)
+        .outerjoin(Certificate, col(Certificate.award_id) == Award.id)
+        .where(col(Award.contest_id) == contest_id)
     ).all()
     ordered = sorted(
         rows,

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, SQLColumnExpression, func, select
+from sqlmodel import Session, col
 
 from contest.awards.certificate_pdf import TIER_STYLES
 from contest.entries.views import members_by_entry
@@ -31,8 +31,8 @@ def canonical(text: str) -> str:
     return SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()[:MAX_CODE_LENGTH]
 
 
-def _canonical_column():  # type: ignore[no-untyped-def]
-    column = Certificate.code
+def _canonical_column() -> ColumnElement[str]:
+    column: SQLColumnExpression[str] = col(Certificate.code)
     for separator in ("-", "_", " ", "."):
         column = func.replace(column, separator, "")
     return func.upper(column)
@@ -45,9 +45,9 @@ def find_certificate(db: Session, text: str) -> tuple[Certificate, Award] | None
     wanted = canonical(typed)
     if not wanted:
         return None
-    base = select(Certificate, Award).join(Award, Award.id == Certificate.award_id)
+    base = select(Certificate, Award).join(Award, col(Award.id) == Certificate.award_id)
     for statement in (
-        base.where(Certificate.code.in_({typed, wanted})),
+        base.where(col(Certificate.code).in_({typed, wanted})),
         base.where(_canonical_column() == wanted),
     ):
         row = db.execute(statement.limit(2)).all()

@@ -7,9 +7,9 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
-from contest.models import AuditRecord, User
+from contest.models import AuditRecord, User, table_of
 
 
 def snapshot(obj: SQLModel, fields: Sequence[str] | None = None) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def record(
         actor_id=actor.id if actor else None,
         contest_id=contest_id if contest_id is not None else getattr(obj, "contest_id", None),
         action=action,
-        object_type=object_type or (type(obj).__tablename__ if obj is not None else ""),
+        object_type=object_type or (table_of(type(obj)).name if obj is not None else ""),
         object_id=object_id if object_id is not None else getattr(obj, "id", None),
         before=_plain(before) if before is not None else None,
         after=_plain(after) if after is not None else None,
@@ -71,9 +71,9 @@ def contest_log(
 ) -> list[tuple[AuditRecord, User | None]]:
     rows = db.execute(
         select(AuditRecord, User)
-        .outerjoin(User, User.id == AuditRecord.actor_id)
-        .where(AuditRecord.contest_id == contest_id)
-        .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
+        .outerjoin(User, col(User.id) == AuditRecord.actor_id)
+        .where(col(AuditRecord.contest_id) == contest_id)
+        .order_by(col(AuditRecord.at).desc(), col(AuditRecord.id).desc())
         .limit(limit)
         .offset(offset)
     ).all()

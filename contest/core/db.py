@@ -3,15 +3,18 @@
 import asyncio
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeAlias, cast
 
-from sqlalchemy import Engine, event
+from sqlalchemy import CursorResult, Engine, Executable, Select, event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+
+# A SELECT of any columns: SQLAlchemy's Select is generic in the types of its row.
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 
 # A writer that finds the database locked retries BEGIN IMMEDIATE every 0.2 ms. SQLite's
@@ -26,7 +29,9 @@ WRITER_RETRY_S = 0.0002
 WRITER_STATEMENT_BUSY_MS = 100
 
 
-def _sqlite_pragmas(immediate: bool, busy_timeout_ms: int):  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(
+    immediate: bool, busy_timeout_ms: int
+) -> tuple[Callable[[Any, Any], None], Callable[[Any], None]]:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event start transactions, not the driver.
         dbapi_connection.isolation_level = None
@@ -139,3 +144,10 @@ class Database:
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
+
+
+def changed_rows(db: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE in the session; the number of rows it matched."""
+    # Session.execute is typed to return a Result; for an UPDATE or a DELETE it is a
+    # CursorResult, the kind that has rowcount (SQLAlchemy's documentation casts it so).
+    return cast(CursorResult[Any], db.execute(statement)).rowcount

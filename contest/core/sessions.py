@@ -7,7 +7,7 @@ one deletes its row, so a copied cookie or token stops working at once.
 from datetime import timedelta
 
 from sqlalchemy import bindparam, delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core.security import new_token, token_digest, unsign
 from contest.models import AuthSession, User, utcnow
@@ -26,18 +26,18 @@ def start_session(db: Session, user: User, *, kind: str, lifetime: timedelta) ->
 
 
 def end_session(db: Session, token: str) -> None:
-    db.execute(delete(AuthSession).where(AuthSession.id == token_digest(token)))
+    db.execute(delete(AuthSession).where(col(AuthSession.id) == token_digest(token)))
 
 
 # Built once: every API call and page view runs it.
 USER_FOR_TOKEN = (
     select(User)
-    .join(AuthSession, AuthSession.user_id == User.id)
+    .join(AuthSession, col(AuthSession.user_id) == User.id)
     .where(
-        AuthSession.id == bindparam("digest"),
-        AuthSession.kind == bindparam("kind"),
+        col(AuthSession.id) == bindparam("digest"),
+        col(AuthSession.kind) == bindparam("kind"),
         AuthSession.expires_at > bindparam("now"),
-        User.is_active.is_(True),
+        col(User.is_active).is_(True),
     )
 )
 

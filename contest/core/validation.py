@@ -65,7 +65,8 @@ def message_of(error: Mapping[str, Any]) -> str:
         "too_short": _("Add at least %(min)s.") % {"min": ctx.get("min_length")},
         "too_long": _("At most %(max)s allowed.") % {"max": ctx.get("max_length")},
     }
-    return known.get(kind, error.get("msg", _("Invalid value.")))
+    fallback: str = error.get("msg", _("Invalid value."))
+    return known.get(kind, fallback)
 
 
 def invalid_input(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> InvalidInput:

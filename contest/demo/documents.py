@@ -18,6 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     PageBreak,
     Paragraph,
@@ -187,13 +188,13 @@ def _sections(facts: PlanFacts) -> list[object]:
     return flow
 
 
-def _footer(canvas: object, document: object) -> None:
-    canvas.saveState()  # type: ignore[attr-defined]
-    canvas.setFont(FONT, 8)  # type: ignore[attr-defined]
-    canvas.setFillColor(MUTED)  # type: ignore[attr-defined]
-    page = canvas.getPageNumber()  # type: ignore[attr-defined]
-    canvas.drawCentredString(A4[0] / 2, 12 * mm, f"— {page} —")  # type: ignore[attr-defined]
-    canvas.restoreState()  # type: ignore[attr-defined]
+def _footer(canvas: Canvas, document: object) -> None:
+    canvas.saveState()
+    canvas.setFont(FONT, 8)
+    canvas.setFillColor(MUTED)
+    page = canvas.getPageNumber()
+    canvas.drawCentredString(A4[0] / 2, 12 * mm, f"— {page} —")
+    canvas.restoreState()
 
 
 def facts_for(

@@ -13,7 +13,7 @@ import random
 from collections.abc import Mapping
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.awards import service as awards
 from contest.core.enums import AwardScope, Tier
@@ -34,7 +34,9 @@ TIE_REASON = "演示：同分项目按报名先后（项目编号）确定奖项
 
 def run_final(db: Session, *, actor: User, round_: Round, rng: random.Random) -> None:
     """The whole live final of ``round_``, from the draw to the final leaderboard."""
-    if not db.scalars(select(Assignment.id).where(Assignment.round_id == round_.id)).first():
+    if not db.scalars(
+        select(col(Assignment.id)).where(col(Assignment.round_id) == round_.id)
+    ).first():
         assignment.auto_assign(db, actor=actor, round_=round_, seed=ASSIGN_SEED)
     order = draw.draw_order(db, actor=actor, round_=round_, seed=DRAW_SEED).order
     quality = _standing(db, round_, order, rng)
@@ -67,16 +69,16 @@ def _standing(db: Session, round_: Round, order: list[int], rng: random.Random) 
 
 def _judge_ids(db: Session, round_: Round) -> list[int]:
     rows = db.scalars(
-        select(Assignment.judge_id).where(Assignment.round_id == round_.id).distinct()
+        select(col(Assignment.judge_id)).where(col(Assignment.round_id) == round_.id).distinct()
     )
     return sorted(rows)
 
 
 def _rubric(db: Session, round_: Round) -> list[tuple[int, int]]:
     rows = db.execute(
-        select(Criterion.id, Criterion.max_tenths)
-        .where(Criterion.round_id == round_.id)
-        .order_by(Criterion.position)
+        select(col(Criterion.id), col(Criterion.max_tenths))
+        .where(col(Criterion.round_id) == round_.id)
+        .order_by(col(Criterion.position))
     ).all()
     return [(criterion_id, max_tenths) for criterion_id, max_tenths in rows]
 
@@ -84,10 +86,10 @@ def _rubric(db: Session, round_: Round) -> list[tuple[int, int]]:
 def _panel(db: Session, round_: Round, entry_id: int) -> list[tuple[Judge, User]]:
     rows = db.execute(
         select(Judge, User)
-        .join(Assignment, Assignment.judge_id == Judge.id)
-        .join(User, User.id == Judge.user_id)
-        .where(Assignment.round_id == round_.id, Assignment.entry_id == entry_id)
-        .order_by(Judge.id)
+        .join(Assignment, col(Assignment.judge_id) == Judge.id)
+        .join(User, col(User.id) == Judge.user_id)
+        .where(col(Assignment.round_id) == round_.id, col(Assignment.entry_id) == entry_id)
+        .order_by(col(Judge.id))
     ).all()
     return [(judge, user) for judge, user in rows]
 

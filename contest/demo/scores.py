@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from sqlalchemy import and_, insert, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core.enums import SheetState
 from contest.models import Assignment, Criterion, CriterionScore, Round, ScoreSheet, utcnow
@@ -62,9 +62,9 @@ def score_round(
     so that a later round can keep an entry's standing. Running it again adds nothing.
     """
     limits = db.execute(
-        select(Criterion.id, Criterion.max_tenths)
-        .where(Criterion.round_id == round_.id)
-        .order_by(Criterion.position)
+        select(col(Criterion.id), col(Criterion.max_tenths))
+        .where(col(Criterion.round_id) == round_.id)
+        .order_by(col(Criterion.position))
     ).all()
     pairs = _unscored(db, round_.id)
     if not pairs or not limits:
@@ -97,7 +97,7 @@ def score_round(
         values.append(marks)
     ids = (
         db.execute(
-            insert(ScoreSheet).returning(ScoreSheet.id, sort_by_parameter_order=True), sheets
+            insert(ScoreSheet).returning(col(ScoreSheet.id), sort_by_parameter_order=True), sheets
         )
         .scalars()
         .all()
@@ -113,14 +113,14 @@ def score_round(
 
 def _unscored(db: Session, round_id: int) -> list[tuple[int, int]]:
     sheet = and_(
-        ScoreSheet.round_id == Assignment.round_id,
-        ScoreSheet.judge_id == Assignment.judge_id,
-        ScoreSheet.entry_id == Assignment.entry_id,
+        col(ScoreSheet.round_id) == Assignment.round_id,
+        col(ScoreSheet.judge_id) == Assignment.judge_id,
+        col(ScoreSheet.entry_id) == Assignment.entry_id,
     )
     rows = db.execute(
-        select(Assignment.judge_id, Assignment.entry_id)
+        select(col(Assignment.judge_id), col(Assignment.entry_id))
         .outerjoin(ScoreSheet, sheet)
-        .where(Assignment.round_id == round_id, ScoreSheet.id.is_(None))
-        .order_by(Assignment.entry_id, Assignment.judge_id)
+        .where(col(Assignment.round_id) == round_id, col(ScoreSheet.id).is_(None))
+        .order_by(col(Assignment.entry_id), col(Assignment.judge_id))
     ).all()
     return [(j, e) for j, e in rows]

@@ -8,10 +8,11 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.accounts.service import create_user, user_by_email
 from contest.core.db import Database
@@ -118,8 +119,9 @@ def build_contest(demo: Demo) -> None:
         )
 
 
-ROUND_PLAN = (
-    # name, kind, mode, judges per entry, advance per track, window
+# name, kind, mode, judges per entry, advance per track, window
+RoundPlan = tuple[str, RoundKind, RoundMode, int, dict[str, int], tuple[str, str]]
+ROUND_PLAN: tuple[RoundPlan, ...] = (
     (
         "初赛（网络评审）",
         RoundKind.preliminary,
@@ -230,7 +232,7 @@ def build_entries(demo: Demo) -> None:
         )
         db.add(team)
         db.flush()
-        company = {}
+        company: dict[str, Any] = {}
         if startup:
             founded = date(2023, 6, 30) - timedelta(days=rng.randint(120, 4 * 365))
             company = {
@@ -347,10 +349,12 @@ def publish_awards(demo: Demo) -> None:
     assert demo.contest
     demo_live.award(demo.db, actor=demo.organiser, contest=demo.contest)
     when = at(*PUBLISHED)
-    awarded = select(Award.id).where(Award.contest_id == demo.contest.id)
-    demo.db.execute(update(Award).where(Award.id.in_(awarded)).values(published_at=when))
+    awarded = select(col(Award.id)).where(col(Award.contest_id) == demo.contest.id)
+    demo.db.execute(update(Award).where(col(Award.id).in_(awarded)).values(published_at=when))
     demo.db.execute(
-        update(Certificate).where(Certificate.award_id.in_(awarded)).values(issued_on=when.date())
+        update(Certificate)
+        .where(col(Certificate.award_id).in_(awarded))
+        .values(issued_on=when.date())
     )
     demo.contest.results_published_at = when
     demo.db.add(demo.contest)
@@ -372,11 +376,11 @@ STAGES = (
 
 
 def existing_logins(db: Session) -> Logins | None:
-    contest = db.scalars(select(Contest).where(Contest.name == demo_data.CONTEST_NAME)).first()
+    contest = db.scalars(select(Contest).where(col(Contest.name) == demo_data.CONTEST_NAME)).first()
     if contest is None:
         return None
     final = db.scalars(
-        select(Round).where(Round.contest_id == contest.id, Round.kind == RoundKind.final)
+        select(Round).where(col(Round.contest_id) == contest.id, col(Round.kind) == RoundKind.final)
     ).first()
     return Logins(
         organiser=f"organiser@{DOMAIN}",
@@ -392,10 +396,10 @@ def featured_judge_email(db: Session, final: Round | None) -> str:
     email = None
     if final is not None:
         email = db.scalars(
-            select(User.email)
-            .join(Judge, Judge.user_id == User.id)
-            .join(Assignment, Assignment.judge_id == Judge.id)
-            .where(Assignment.round_id == final.id)
+            select(col(User.email))
+            .join(Judge, col(Judge.user_id) == User.id)
+            .join(Assignment, col(Assignment.judge_id) == Judge.id)
+            .where(col(Assignment.round_id) == final.id)
             .order_by(User.email)
         ).first()
     return email or f"judge01@{DOMAIN}"
@@ -404,11 +408,15 @@ def featured_judge_email(db: Session, final: Round | None) -> str:
 def featured_team_email(db: Session, contest: Contest) -> str:
     """The team to log in as: the gold winner of the startup track, whose story goes furthest."""
     owner = db.scalars(
-        select(User.email)
-        .join(Entry, Entry.owner_id == User.id)
-        .join(Award, Award.entry_id == Entry.id)
-        .join(Track, Track.id == Entry.track_id)
-        .where(Award.contest_id == contest.id, Award.tier == Tier.gold, Track.code == "startup")
+        select(col(User.email))
+        .join(Entry, col(Entry.owner_id) == User.id)
+        .join(Award, col(Award.entry_id) == Entry.id)
+        .join(Track, col(Track.id) == Entry.track_id)
+        .where(
+            col(Award.contest_id) == contest.id,
+            col(Award.tier) == Tier.gold,
+            col(Track.code) == "startup",
+        )
     ).first()
     return owner or f"team01@{DOMAIN}"
 

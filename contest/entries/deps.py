@@ -81,6 +81,7 @@ async def receive_document(
     await run_in_threadpool(documents.require_can_upload, db, actor=user, entry=entry)
     await run_in_threadpool(release_write_lock, db)
     form = await receive_file(request, settings, csrf=csrf)
+    assert form.file is not None
     kind = form.fields.get("kind") or "business_plan"
     return await run_in_threadpool(
         documents.store_received,

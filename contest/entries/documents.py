@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core import audit
 from contest.core.enums import DocumentKind
@@ -42,7 +42,7 @@ def require_can_upload(db: Session, *, actor: User, entry: Entry) -> None:
         assert contest is not None
         require_registration_open(contest)
     count = db.scalar(
-        select(func.count()).select_from(Document).where(Document.entry_id == entry.id)
+        select(func.count()).select_from(Document).where(col(Document.entry_id) == entry.id)
     )
     if (count or 0) >= MAX_DOCUMENTS_PER_ENTRY:
         raise StateConflict(_("This entry has too many uploads; please contact the organisers."))
@@ -61,17 +61,17 @@ def _place(settings: Settings, received: ReceivedFile) -> str:
 def _replace_current(db: Session, *, actor: User, entry: Entry, new: Document) -> None:
     """The entry's earlier document of the same kind is kept, marked replaced, and audited."""
     old_ids = db.scalars(
-        select(Document.id).where(
-            Document.entry_id == entry.id,
-            Document.kind == new.kind,
-            Document.replaced_at.is_(None),
-            Document.id != new.id,
+        select(col(Document.id)).where(
+            col(Document.entry_id) == entry.id,
+            col(Document.kind) == new.kind,
+            col(Document.replaced_at).is_(None),
+            col(Document.id) != new.id,
         )
     ).all()
     if not old_ids:
         return
     now = utcnow()
-    db.execute(update(Document).where(Document.id.in_(old_ids)).values(replaced_at=now))
+    db.execute(update(Document).where(col(Document.id).in_(old_ids)).values(replaced_at=now))
     for old_id in old_ids:
         audit.record(
             db,
@@ -153,7 +153,7 @@ def current_documents(db: Session, entry_id: int) -> list[Document]:
     return list(
         db.scalars(
             select(Document)
-            .where(Document.entry_id == entry_id, Document.replaced_at.is_(None))
-            .order_by(Document.kind, Document.id)
+            .where(col(Document.entry_id) == entry_id, col(Document.replaced_at).is_(None))
+            .order_by(col(Document.kind), col(Document.id))
         )
     )

@@ -10,9 +10,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from contest.accounts.service import valid_email
 from contest.core.errors import FieldError
 from contest.core.i18n import _
+from contest.core.validation import valid_email
 
 # GB 32100-2015: 31 characters, without I, O, S, V and Z (too easily misread).
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -4,17 +4,18 @@ The columns are the entry fields of docs/api.md (so the file can be imported aga
 followed by a few read-only ones (id, status, business_plan, created_at).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import cast
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core.db import Database
 from contest.core.i18n import _
 from contest.entries.listing import EntryRow, entry_rows
 from contest.entries.views import members_by_entry
 from contest.kit.tables import BOM, FORMULA_STARTS, Column, csv_stream, safe_cell
-from contest.models import Entry
+from contest.models import Entry, table_of
 
 ENTRY_COLUMNS = (
     "track_code",
@@ -71,20 +72,21 @@ def entry_batches(
     With `ids` (low, high), only the entries with low <= id < high (None: no bound)."""
     low, high = ids or (None, None)
     last_id = low - 1 if low is not None else 0
-    until = [Entry.id < high] if high is not None else []
+    until = [col(Entry.id) < high] if high is not None else []
     while True:
         # Plain rows with the entry's columns as attributes, not ORM objects: entry_rows
         # reads only attributes, and building 100,000 instances costs seconds.
         entries = db.execute(
-            select(*Entry.__table__.columns)  # type: ignore[attr-defined]
-            .where(Entry.contest_id == contest_id, Entry.id > last_id, *until)
-            .order_by(Entry.id)
+            select(*table_of(Entry).columns)
+            .where(col(Entry.contest_id) == contest_id, col(Entry.id) > last_id, *until)
+            .order_by(col(Entry.id))
             .limit(BATCH)
         ).all()
         if not entries:
             return
         members = members_by_entry(db, [e.id for e in entries])
-        rows = entry_rows(db, entries)  # type: ignore[arg-type]
+        # Each row has every column of Entry as an attribute, all that is read of it.
+        rows = entry_rows(db, cast(Sequence[Entry], entries))
         yield [(row, members.get(row.entry.id, [])) for row in rows]
         last_id = entries[-1].id
 

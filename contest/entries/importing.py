@@ -44,7 +44,7 @@ from contest.entries.service import (
     taken_titles,
     track_rules,
 )
-from contest.models import Contest, Entry, EntryMember, RoundEntry, Track, User, utcnow
+from contest.models import Contest, Entry, EntryMember, RoundEntry, Track, User, table_of, utcnow
 from contest.setup.contests import tracks
 from contest.setup.rounds import first_round
 
@@ -310,11 +310,11 @@ def _insert(db: Session, contest: Contest, prepared: list[Prepared]) -> list[int
         for position, name in enumerate(item.data.members)
     ]
     if members:
-        db.execute(insert(EntryMember.__table__), members)  # type: ignore[attr-defined]
+        db.execute(insert(table_of(EntryMember)), members)
     first = first_round(db, contest.id)
     if first is not None:
         db.execute(
-            insert(RoundEntry.__table__),  # type: ignore[attr-defined]
+            insert(table_of(RoundEntry)),
             [{"round_id": first.id, "entry_id": i, "status": EntryStatus.in_.value} for i in ids],
         )
     return ids
@@ -322,7 +322,7 @@ def _insert(db: Session, contest: Contest, prepared: list[Prepared]) -> list[int
 
 def _insert_entries(db: Session, values: list[dict[str, Any]]) -> list[int]:
     """Insert the entries; their new ids, in the order of the rows."""
-    table = Entry.__table__  # type: ignore[attr-defined]
+    table = table_of(Entry)
     if db.get_bind().dialect.name == "postgresql":
         # Ids taken from the sequence first, then a plain executemany: psycopg would
         # otherwise parse the text of each huge multi-row INSERT ... RETURNING, which cost

@@ -7,11 +7,11 @@ in (withdrawn overrides everything); with no round yet it is simply "in".
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core.enums import DocumentKind, EntryStatus
 from contest.models import Document, Entry, Round, RoundEntry, Track
@@ -41,10 +41,10 @@ class EntryFilters:
 def latest_round_status() -> ColumnElement[str]:
     """The entry's status in the last round it has reached, as a correlated subquery."""
     return (
-        select(RoundEntry.status)
-        .join(Round, Round.id == RoundEntry.round_id)
-        .where(RoundEntry.entry_id == Entry.id)
-        .order_by(Round.position.desc())
+        select(col(RoundEntry.status))
+        .join(Round, col(Round.id) == RoundEntry.round_id)
+        .where(col(RoundEntry.entry_id) == Entry.id)
+        .order_by(col(Round.position).desc())
         .limit(1)
         .correlate(Entry)
         .scalar_subquery()
@@ -53,9 +53,9 @@ def latest_round_status() -> ColumnElement[str]:
 
 def has_plan() -> ColumnElement[bool]:
     return exists().where(
-        Document.entry_id == Entry.id,
-        Document.kind == DocumentKind.business_plan,
-        Document.replaced_at.is_(None),
+        col(Document.entry_id) == Entry.id,
+        col(Document.kind) == DocumentKind.business_plan,
+        col(Document.replaced_at).is_(None),
     )
 
 
@@ -67,29 +67,31 @@ def _like(text: str) -> str:
 def _search(q: str) -> ColumnElement[bool]:
     pattern = _like(q)
     columns = (
-        Entry.title,
-        Entry.leader_name,
-        Entry.institution,
-        Entry.company_name,
-        Entry.leader_email,
-        Entry.credit_code,
-        Entry.city,
+        col(Entry.title),
+        col(Entry.leader_name),
+        col(Entry.institution),
+        col(Entry.company_name),
+        col(Entry.leader_email),
+        col(Entry.credit_code),
+        col(Entry.city),
     )
     condition = or_(*(column.ilike(pattern, escape="\\") for column in columns))
-    return or_(condition, Entry.id == int(q)) if q.isdigit() and len(q) < 10 else condition
+    return or_(condition, col(Entry.id) == int(q)) if q.isdigit() and len(q) < 10 else condition
 
 
 def _status(status: str) -> ColumnElement[bool]:
     if status == EntryStatus.withdrawn:
-        return Entry.withdrawn_at.is_not(None)
+        return col(Entry.withdrawn_at).is_not(None)
     current = func.coalesce(latest_round_status(), EntryStatus.in_.value)
-    return and_(Entry.withdrawn_at.is_(None), current == status)
+    return and_(col(Entry.withdrawn_at).is_(None), current == status)
 
 
-def filtered(contest_id: int, filters: EntryFilters) -> Select[tuple[Entry]]:
-    query = select(Entry).where(Entry.contest_id == contest_id)
+def filtered(contest_id: int, filters: EntryFilters) -> Select[Entry]:
+    query = select(Entry).where(col(Entry.contest_id) == contest_id)
     if filters.track:
-        query = query.join(Track, Track.id == Entry.track_id).where(Track.code == filters.track)
+        query = query.join(Track, col(Track.id) == Entry.track_id).where(
+            col(Track.code) == filters.track
+        )
     for name in ("city", "institution", "field"):
         value = getattr(filters, name)
         if value:
@@ -122,7 +124,7 @@ class EntryPage:
     pages: int
 
 
-def among(db: Session, column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+def among(db: Session, column: Mapped[int], ids: Iterable[int]) -> ColumnElement[bool]:
     """`column IN (ids)`. On PostgreSQL the ids are written into the SQL rather than bound
     one by one: for a batch of 1,000 entries, 1,000 parameters for its driver to parse on
     every query were a tenth of the entries export's time. They are integers, so nothing
@@ -130,30 +132,30 @@ def among(db: Session, column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
     distinct SQL text, and 1,000 literal ids make every batch's text new."""
     values = [int(i) for i in ids]
     literal = db.get_bind().dialect.name == "postgresql"
-    return column.in_(bindparam(None, values, expanding=True, literal_execute=literal))  # type: ignore[no-any-return]
+    return column.in_(bindparam(None, values, expanding=True, literal_execute=literal))
 
 
 def entry_rows(db: Session, entries: Sequence[Entry]) -> list[EntryRow]:
     ids = [e.id for e in entries]
     tracks = {
         t.id: t
-        for t in db.scalars(select(Track).where(Track.id.in_({e.track_id for e in entries})))
+        for t in db.scalars(select(Track).where(col(Track.id).in_({e.track_id for e in entries})))
     }
     latest: dict[int, tuple[EntryStatus, str]] = {}
     links = db.execute(
-        select(RoundEntry.entry_id, RoundEntry.status, Round.name)
-        .join(Round, Round.id == RoundEntry.round_id)
-        .where(among(db, RoundEntry.entry_id, ids))
-        .order_by(Round.position)
+        select(col(RoundEntry.entry_id), col(RoundEntry.status), col(Round.name))
+        .join(Round, col(Round.id) == RoundEntry.round_id)
+        .where(among(db, col(RoundEntry.entry_id), ids))
+        .order_by(col(Round.position))
     )
     for entry_id, status, round_name in links:
         latest[entry_id] = (EntryStatus(status), round_name)
     plans = set(
         db.scalars(
-            select(Document.entry_id).where(
-                among(db, Document.entry_id, ids),
-                Document.kind == DocumentKind.business_plan,
-                Document.replaced_at.is_(None),
+            select(col(Document.entry_id)).where(
+                among(db, col(Document.entry_id), ids),
+                col(Document.kind) == DocumentKind.business_plan,
+                col(Document.replaced_at).is_(None),
             )
         )
     )
@@ -175,7 +177,7 @@ def entry_page(
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
     entries = list(
-        db.scalars(query.order_by(Entry.id).offset((page - 1) * per_page).limit(per_page))
+        db.scalars(query.order_by(col(Entry.id)).offset((page - 1) * per_page).limit(per_page))
     )
     return EntryPage(entry_rows(db, entries) if entries else [], total, page, pages)
 
@@ -189,7 +191,7 @@ def filter_options(db: Session, contest_id: int) -> dict[str, list[str]]:
             value
             for value in db.scalars(
                 select(column)
-                .where(Entry.contest_id == contest_id, column != "")
+                .where(col(Entry.contest_id) == contest_id, column != "")
                 .distinct()
                 .order_by(column)
             )
@@ -206,7 +208,7 @@ def contest_entries(
     offset: int = 0,
 ) -> list[Entry]:
     """Entries for the API list: all of them unless a limit is given."""
-    query = filtered(contest_id, filters or EntryFilters()).order_by(Entry.id).offset(offset)
+    query = filtered(contest_id, filters or EntryFilters()).order_by(col(Entry.id)).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return list(db.scalars(query))

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core import audit
 from contest.core.enums import ContestStatus, EntryStatus, Role
@@ -81,9 +81,9 @@ def normalised_values(data: EntryFields) -> dict[str, Any]:
 
 def taken_titles(db: Session, contest_id: int, *, exclude_id: int | None = None) -> set[str]:
     """Title keys of the contest's entries (withdrawn ones too: a title stays taken)."""
-    query = select(Entry.title).where(Entry.contest_id == contest_id)
+    query = select(col(Entry.title)).where(col(Entry.contest_id) == contest_id)
     if exclude_id is not None:
-        query = query.where(Entry.id != exclude_id)
+        query = query.where(col(Entry.id) != exclude_id)
     return {eligibility.title_key(title) for title in db.scalars(query)}
 
 
@@ -100,9 +100,9 @@ def _team_limit_error(db: Session, contest: Contest, owner: User) -> FieldError 
         select(func.count())
         .select_from(Entry)
         .where(
-            Entry.contest_id == contest.id,
-            Entry.owner_id == owner.id,
-            Entry.withdrawn_at.is_(None),
+            col(Entry.contest_id) == contest.id,
+            col(Entry.owner_id) == owner.id,
+            col(Entry.withdrawn_at).is_(None),
         )
     )
     if (held or 0) < contest.max_entries_per_team:
@@ -182,15 +182,15 @@ def acts_as_team(db: Session, actor: User, entry: Entry) -> bool:
 def member_names(db: Session, entry_id: int) -> list[str]:
     return list(
         db.scalars(
-            select(EntryMember.name)
-            .where(EntryMember.entry_id == entry_id)
-            .order_by(EntryMember.position)
+            select(col(EntryMember.name))
+            .where(col(EntryMember.entry_id) == entry_id)
+            .order_by(col(EntryMember.position))
         )
     )
 
 
 def _set_members(db: Session, entry: Entry, names: Sequence[str]) -> None:
-    db.execute(delete(EntryMember).where(EntryMember.entry_id == entry.id))
+    db.execute(delete(EntryMember).where(col(EntryMember.entry_id) == entry.id))
     if names:
         db.execute(
             insert(EntryMember),
@@ -295,7 +295,7 @@ def withdraw_entry(db: Session, *, actor: User, entry: Entry, reason: str = "") 
     entry.withdrawn_at = utcnow()
     db.execute(
         update(RoundEntry)
-        .where(RoundEntry.entry_id == entry.id, RoundEntry.status == EntryStatus.in_)
+        .where(col(RoundEntry.entry_id) == entry.id, col(RoundEntry.status) == EntryStatus.in_)
         .values(status=EntryStatus.withdrawn)
     )
     audit.record(
@@ -319,9 +319,9 @@ def team_entry_count(db: Session, user: User, contest_id: int) -> int:
         select(func.count())
         .select_from(Entry)
         .where(
-            Entry.contest_id == contest_id,
-            Entry.owner_id == user.id,
-            Entry.withdrawn_at.is_(None),
+            col(Entry.contest_id) == contest_id,
+            col(Entry.owner_id) == user.id,
+            col(Entry.withdrawn_at).is_(None),
         )
     )
     return count or 0

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core.enums import EntryStatus, Role, SheetState
 from contest.entries.listing import among
@@ -46,9 +46,9 @@ def members_by_entry(db: Session, entry_ids: Sequence[int]) -> dict[int, list[st
     found: dict[int, list[str]] = defaultdict(list)
     for part in _chunks(entry_ids):
         rows = db.execute(
-            select(EntryMember.entry_id, EntryMember.name)
-            .where(among(db, EntryMember.entry_id, part))
-            .order_by(EntryMember.entry_id, EntryMember.position)
+            select(col(EntryMember.entry_id), col(EntryMember.name))
+            .where(among(db, col(EntryMember.entry_id), part))
+            .order_by(col(EntryMember.entry_id), col(EntryMember.position))
         )
         for entry_id, name in rows:
             found[entry_id].append(name)
@@ -60,10 +60,10 @@ def documents_by_entry(
 ) -> dict[int, list[Document]]:
     found: dict[int, list[Document]] = defaultdict(list)
     for part in _chunks(entry_ids):
-        query = select(Document).where(Document.entry_id.in_(part))
+        query = select(Document).where(col(Document.entry_id).in_(part))
         if current_only:
-            query = query.where(Document.replaced_at.is_(None))
-        for document in db.scalars(query.order_by(Document.kind, Document.id.desc())):
+            query = query.where(col(Document.replaced_at).is_(None))
+        for document in db.scalars(query.order_by(col(Document.kind), col(Document.id).desc())):
             found[document.entry_id].append(document)
     return found
 
@@ -83,8 +83,8 @@ def published_round_ids(db: Session, round_ids: Iterable[int]) -> set[int]:
         return set()
     return set(
         db.scalars(
-            select(Advancement.round_id).where(
-                Advancement.round_id.in_(ids), Advancement.published_at.is_not(None)
+            select(col(Advancement.round_id)).where(
+                col(Advancement.round_id).in_(ids), col(Advancement.published_at).is_not(None)
             )
         )
     )
@@ -99,9 +99,9 @@ def round_lines(
         rows.extend(
             db.execute(
                 select(RoundEntry, Round)
-                .join(Round, Round.id == RoundEntry.round_id)
-                .where(RoundEntry.entry_id.in_(part))
-                .order_by(Round.position)
+                .join(Round, col(Round.id) == RoundEntry.round_id)
+                .where(col(RoundEntry.entry_id).in_(part))
+                .order_by(col(Round.position))
             )
         )
     published = published_round_ids(db, (r.id for _, r in rows))
@@ -125,10 +125,14 @@ def _document_public(document: Document) -> DocumentPublic:
 def _blind_for_judge(db: Session, user: User, entry_ids: Sequence[int]) -> set[int]:
     """Entries the judge reviews in a blind round: members and institution stay hidden."""
     rows = db.scalars(
-        select(Assignment.entry_id)
-        .join(Judge, Judge.id == Assignment.judge_id)
-        .join(Round, Round.id == Assignment.round_id)
-        .where(Judge.user_id == user.id, Round.blind.is_(True), Assignment.entry_id.in_(entry_ids))
+        select(col(Assignment.entry_id))
+        .join(Judge, col(Judge.id) == Assignment.judge_id)
+        .join(Round, col(Round.id) == Assignment.round_id)
+        .where(
+            col(Judge.user_id) == user.id,
+            col(Round.blind).is_(True),
+            col(Assignment.entry_id).in_(entry_ids),
+        )
     )
     return set(rows)
 
@@ -161,7 +165,7 @@ def entry_publics(db: Session, entries: Sequence[Entry], *, viewer: User) -> lis
     ids = [e.id for e in entries if e.id is not None]
     tracks = {
         t.id: t
-        for t in db.scalars(select(Track).where(Track.id.in_({e.track_id for e in entries})))
+        for t in db.scalars(select(Track).where(col(Track.id).in_({e.track_id for e in entries})))
     }
     members = members_by_entry(db, ids)
     documents = documents_by_entry(db, ids)
@@ -205,10 +209,10 @@ def entry_public(db: Session, entry: Entry, *, viewer: User) -> EntryPublic:
 
 
 def team_entries(db: Session, user: User, contest_id: int | None = None) -> list[Entry]:
-    query = select(Entry).where(Entry.owner_id == user.id)
+    query = select(Entry).where(col(Entry.owner_id) == user.id)
     if contest_id is not None:
-        query = query.where(Entry.contest_id == contest_id)
-    return list(db.scalars(query.order_by(Entry.created_at.desc(), Entry.id.desc())))
+        query = query.where(col(Entry.contest_id) == contest_id)
+    return list(db.scalars(query.order_by(col(Entry.created_at).desc(), col(Entry.id).desc())))
 
 
 @dataclass
@@ -240,14 +244,14 @@ class TeamEntryView:
 
 def feedback_by_entry(db: Session, entry_ids: Sequence[int]) -> dict[int, list[Feedback]]:
     rows = db.execute(
-        select(ScoreSheet.entry_id, ScoreSheet.comment, Round)
-        .join(Round, Round.id == ScoreSheet.round_id)
+        select(col(ScoreSheet.entry_id), col(ScoreSheet.comment), Round)
+        .join(Round, col(Round.id) == ScoreSheet.round_id)
         .where(
-            ScoreSheet.entry_id.in_(entry_ids),
-            ScoreSheet.state == SheetState.submitted,
-            Round.feedback_published_at.is_not(None),
+            col(ScoreSheet.entry_id).in_(entry_ids),
+            col(ScoreSheet.state) == SheetState.submitted,
+            col(Round.feedback_published_at).is_not(None),
         )
-        .order_by(Round.position, ScoreSheet.judge_id)
+        .order_by(col(Round.position), col(ScoreSheet.judge_id))
     )
     grouped: dict[tuple[int, int], Feedback] = {}
     for entry_id, comment, round_ in rows:
@@ -263,7 +267,9 @@ def feedback_by_entry(db: Session, entry_ids: Sequence[int]) -> dict[int, list[F
 
 def published_awards(db: Session, entry_ids: Sequence[int]) -> dict[int, Award]:
     awards = db.scalars(
-        select(Award).where(Award.entry_id.in_(entry_ids), Award.published_at.is_not(None))
+        select(Award).where(
+            col(Award.entry_id).in_(entry_ids), col(Award.published_at).is_not(None)
+        )
     )
     return {award.entry_id: award for award in awards}
 
@@ -273,7 +279,7 @@ def certificates_of(db: Session, awards: Iterable[Award]) -> dict[int, Certifica
     ids = [award.id for award in awards]
     if not ids:
         return {}
-    rows = db.scalars(select(Certificate).where(Certificate.award_id.in_(ids)))
+    rows = db.scalars(select(Certificate).where(col(Certificate.award_id).in_(ids)))
     return {certificate.award_id: certificate for certificate in rows}
 
 
@@ -285,11 +291,13 @@ def team_dashboard(db: Session, user: User) -> list[TeamEntryView]:
         return []
     contests = {
         c.id: c
-        for c in db.scalars(select(Contest).where(Contest.id.in_({e.contest_id for e in entries})))
+        for c in db.scalars(
+            select(Contest).where(col(Contest.id).in_({e.contest_id for e in entries}))
+        )
     }
     tracks = {
         t.id: t
-        for t in db.scalars(select(Track).where(Track.id.in_({e.track_id for e in entries})))
+        for t in db.scalars(select(Track).where(col(Track.id).in_({e.track_id for e in entries})))
     }
     members = members_by_entry(db, ids)
     documents = documents_by_entry(db, ids)
@@ -331,8 +339,8 @@ def contests_to_enter(db: Session, user: User) -> list[OpenContest]:
         tracks = list(
             db.scalars(
                 select(Track)
-                .where(Track.contest_id == contest.id)
-                .order_by(Track.position, Track.id)
+                .where(col(Track.contest_id) == contest.id)
+                .order_by(col(Track.position), col(Track.id))
             )
         )
         if tracks and team_entry_count(db, user, contest.id) < contest.max_entries_per_team:
@@ -344,17 +352,23 @@ def entry_history(
     db: Session, entry: Entry, *, limit: int = 200
 ) -> list[tuple[AuditRecord, User | None]]:
     """The audit records of the entry and of its documents, newest first."""
-    documents = select(Document.id).where(Document.entry_id == entry.id)
+    documents = select(col(Document.id)).where(col(Document.entry_id) == entry.id)
     rows = db.execute(
         select(AuditRecord, User)
-        .outerjoin(User, User.id == AuditRecord.actor_id)
+        .outerjoin(User, col(User.id) == AuditRecord.actor_id)
         .where(
             or_(
-                and_(AuditRecord.object_type == "entries", AuditRecord.object_id == entry.id),
-                and_(AuditRecord.object_type == "documents", AuditRecord.object_id.in_(documents)),
+                and_(
+                    col(AuditRecord.object_type) == "entries",
+                    col(AuditRecord.object_id) == entry.id,
+                ),
+                and_(
+                    col(AuditRecord.object_type) == "documents",
+                    col(AuditRecord.object_id).in_(documents),
+                ),
             )
         )
-        .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
+        .order_by(col(AuditRecord.at).desc(), col(AuditRecord.id).desc())
         .limit(limit)
     )
     return [(record, user) for record, user in rows]

@@ -6,7 +6,7 @@ returns); XLSX is written to a temporary file first, then streamed and deleted.
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
@@ -29,8 +29,8 @@ from contest.setup.deps import OrganisedContest, OrganisedRound
 
 router = APIRouter(tags=["exports"])
 
-CSV_RESPONSE = {200: {"content": {"text/csv": {}}}}
-XLSX_RESPONSE = {200: {"content": {XLSX_TYPE: {}}}}
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
+XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX_TYPE: {}}}}
 TrackCode = Annotated[str | None, Query(description="Only this track (default: every track)")]
 
 

@@ -20,17 +20,18 @@ import multiprocessing
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from threading import Lock
+from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core.db import Database
 from contest.core.i18n import current_locale, use_locale
@@ -165,9 +166,9 @@ def _slices(db: Session, contest_id: int, count: int, wanted: int) -> list[Entry
     cuts: list[int] = []
     for k in range(1, wanted):
         cut = db.connection().execute(
-            select(Entry.id)
-            .where(Entry.contest_id == contest_id)
-            .order_by(Entry.id)
+            select(col(Entry.id))
+            .where(col(Entry.contest_id) == contest_id)
+            .order_by(col(Entry.id))
             .offset(count * k // wanted)
             .limit(1)
         )
@@ -254,11 +255,15 @@ def _forget_pool() -> None:
         _pool_instance = None
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
 class _Here(Executor):
     """Runs each job when submitted, in this process."""
 
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
-        future: Future[SheetPart] = Future()
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+        future: Future[_T] = Future()
         try:
             future.set_result(fn(*args, **kwargs))
         except BaseException as error:  # handed to the caller by result()

@@ -9,15 +9,16 @@ reach hundreds of thousands of rows, so memory stays flat while the file streams
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Connection,
     Integer,
-    Select,
     and_,
     cast,
     extract,
@@ -26,12 +27,13 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Mapped, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.awards import service as awards
+from contest.core.db import AnySelect
 from contest.core.enums import Tier
 from contest.core.errors import InvalidInput
 from contest.core.i18n import _
@@ -64,7 +66,7 @@ _cursor_numbers = count()
 EntryIds = tuple[int | None, int | None] | None
 
 
-def stream(db: Session, statement: Select[Any]) -> Iterator[Sequence[Any]]:
+def stream(db: Session, statement: AnySelect) -> Iterator[Sequence[Any]]:
     """The rows YIELD_PER at a time, never all in memory, as the driver's plain tuples:
     Core's rows cost a tenth of a big export's time. So the columns must need no
     conversion on the way (integers, text; times as epoch_seconds). SQLite's cursor steps
@@ -84,12 +86,13 @@ def stream(db: Session, statement: Select[Any]) -> Iterator[Sequence[Any]]:
         result.close()
 
 
-def _server_side(connection: Connection, statement: Select[Any]) -> Iterator[Sequence[Any]]:
+def _server_side(connection: Connection, statement: AnySelect) -> Iterator[Sequence[Any]]:
     compiled = statement.compile(dialect=connection.dialect)
     driver = connection.connection.dbapi_connection
     assert driver is not None
-    # psycopg: a named cursor lives on the server, in the session's transaction.
-    with driver.cursor(name=f"tianjiao_export_{next(_cursor_numbers)}") as cursor:
+    # psycopg: a named cursor lives on the server, in the session's transaction. closing():
+    # what its own `with` does, and the DB-API's typing knows no `with` on a cursor.
+    with closing(driver.cursor(name=f"tianjiao_export_{next(_cursor_numbers)}")) as cursor:
         cursor.execute(str(compiled), compiled.params)
         while rows := cursor.fetchmany(YIELD_PER):
             yield from rows
@@ -117,7 +120,7 @@ def _epoch_seconds(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> 
     return compiler.process(cast(func.floor(extract("epoch", column)), BigInteger), **kw)
 
 
-def _within(column: Any, ids: EntryIds) -> list[Any]:
+def _within(column: Mapped[int], ids: EntryIds) -> list[ColumnElement[bool]]:
     """Conditions keeping `column` (an entry id) inside the slice `ids`."""
     if ids is None:
         return []
@@ -193,25 +196,26 @@ def assignments_table(contest: Contest, round_: Round, ids: EntryIds = None) -> 
     round_id, contest_id = round_.id, contest.id
     statement = (
         select(
-            Assignment.judge_id, Entry.id, Entry.title, Entry.track_id,
-            Assignment.source, epoch_seconds(Assignment.created_at), ScoreSheet.state,
+            col(Assignment.judge_id), col(Entry.id), col(Entry.title), col(Entry.track_id),
+            col(Assignment.source), epoch_seconds(col(Assignment.created_at)),
+            col(ScoreSheet.state),
         )
         .select_from(Assignment)
-        .join(Entry, Entry.id == Assignment.entry_id)
+        .join(Entry, col(Entry.id) == Assignment.entry_id)
         .outerjoin(
             ScoreSheet,
             and_(
-                ScoreSheet.round_id == Assignment.round_id,
-                ScoreSheet.judge_id == Assignment.judge_id,
-                ScoreSheet.entry_id == Assignment.entry_id,
+                col(ScoreSheet.round_id) == Assignment.round_id,
+                col(ScoreSheet.judge_id) == Assignment.judge_id,
+                col(ScoreSheet.entry_id) == Assignment.entry_id,
             ),
         )
         .where(
-            Assignment.round_id == round_id,
-            *_within(Assignment.entry_id, ids),
-            *_within(Entry.id, ids),  # the same, said of the join: PostgreSQL reads less
+            col(Assignment.round_id) == round_id,
+            *_within(col(Assignment.entry_id), ids),
+            *_within(col(Entry.id), ids),  # the same, said of the join: PostgreSQL reads less
         )
-        .order_by(Assignment.entry_id, Assignment.judge_id)
+        .order_by(col(Assignment.entry_id), col(Assignment.judge_id))
     )  # fmt: skip
 
     def rows(db: Session) -> Iterator[Sequence[Any]]:
@@ -255,17 +259,17 @@ def sheets_table(db: Session, contest: Contest, round_: Round, ids: EntryIds = N
     values, pivoted = _criterion_values(db.get_bind().dialect.name, criterion_ids)
     statement = (
         select(
-            ScoreSheet.entry_id, Entry.title, Entry.track_id, ScoreSheet.judge_id,
-            *values, ScoreSheet.state, ScoreSheet.comment,
-            epoch_seconds(ScoreSheet.submitted_at), epoch_seconds(ScoreSheet.updated_at),
+            col(ScoreSheet.entry_id), col(Entry.title), col(Entry.track_id),
+            col(ScoreSheet.judge_id), *values, col(ScoreSheet.state), col(ScoreSheet.comment),
+            epoch_seconds(col(ScoreSheet.submitted_at)), epoch_seconds(col(ScoreSheet.updated_at)),
         )
-        .join(Entry, Entry.id == ScoreSheet.entry_id)
+        .join(Entry, col(Entry.id) == ScoreSheet.entry_id)
         .where(
-            ScoreSheet.round_id == round_id,
-            *_within(ScoreSheet.entry_id, ids),
-            *_within(Entry.id, ids),  # the same, said of the join: PostgreSQL reads less
+            col(ScoreSheet.round_id) == round_id,
+            *_within(col(ScoreSheet.entry_id), ids),
+            *_within(col(Entry.id), ids),  # the same, said of the join: PostgreSQL reads less
         )
-        .order_by(ScoreSheet.entry_id, ScoreSheet.judge_id)
+        .order_by(col(ScoreSheet.entry_id), col(ScoreSheet.judge_id))
     )  # fmt: skip
     statement = pivoted(statement)
     k = len(criteria)
@@ -287,8 +291,8 @@ def sheets_table(db: Session, contest: Contest, round_: Round, ids: EntryIds = N
 
 
 def _criterion_values(
-    dialect: str, criterion_ids: list[int | None]
-) -> tuple[list[Any], Callable[[Select[Any]], Select[Any]]]:
+    dialect: str, criterion_ids: list[int]
+) -> tuple[list[Any], Callable[[AnySelect], AnySelect]]:
     """Each criterion's value of a sheet as a column, and how to join them to the sheets:
     pivoted by the database, one row per sheet, with no GROUP BY over a round's millions of
     scores. SQLite: one outer join per criterion through the clustered (sheet_id,
@@ -296,43 +300,46 @@ def _criterion_values(
     every slice of the export (1.2 s a slice of 125,000 sheets); a LATERAL read of each
     sheet's few scores through the same key takes 0.5 s."""
     if dialect == "postgresql":
-        value = CriterionScore.value_tenths
+        value = col(CriterionScore.value_tenths)
         per_sheet = (
             select(
                 *(
-                    func.max(value).filter(CriterionScore.criterion_id == c).label(f"c{n}")
+                    func.max(value).filter(col(CriterionScore.criterion_id) == c).label(f"c{n}")
                     for n, c in enumerate(criterion_ids)
                 )
             )
-            .where(CriterionScore.sheet_id == ScoreSheet.id)
+            .where(col(CriterionScore.sheet_id) == ScoreSheet.id)
             .lateral()
         )
         return list(per_sheet.c), lambda s: s.outerjoin(per_sheet, true())
     scores = [aliased(CriterionScore) for _c in criterion_ids]
 
-    def joined(statement: Select[Any]) -> Select[Any]:
+    def joined(statement: AnySelect) -> AnySelect:
         for score, criterion_id in zip(scores, criterion_ids, strict=True):
             statement = statement.outerjoin(
-                score, and_(score.sheet_id == ScoreSheet.id, score.criterion_id == criterion_id)
+                score,
+                and_(col(score.sheet_id) == ScoreSheet.id, col(score.criterion_id) == criterion_id),
             )
         return statement
 
-    return [score.value_tenths for score in scores], joined
+    return [col(score.value_tenths) for score in scores], joined
 
 
 def _judges(db: Session, contest_id: int | None) -> dict[int, tuple[str, str]]:
     """judge_id -> (name, institution) of the contest's panel: a few hundred people,
     looked up here rather than joined to each of a round's 500,000 rows (a tenth faster)."""
     rows = db.execute(
-        select(Judge.id, User.name, Judge.institution)
-        .join(User, User.id == Judge.user_id)
-        .where(Judge.contest_id == contest_id)
+        select(col(Judge.id), col(User.name), col(Judge.institution))
+        .join(User, col(User.id) == Judge.user_id)
+        .where(col(Judge.contest_id) == contest_id)
     )
     return {judge_id: (name, institution) for judge_id, name, institution in rows}
 
 
 def _track_names(db: Session, contest_id: int | None) -> dict[int, str]:
-    rows = db.execute(select(Track.id, Track.name).where(Track.contest_id == contest_id))
+    rows = db.execute(
+        select(col(Track.id), col(Track.name)).where(col(Track.contest_id) == contest_id)
+    )
     return {track_id: name for track_id, name in rows}
 
 
@@ -412,7 +419,7 @@ def awards_table(contest: Contest) -> Table:
         ids = [line.award.id for line in lines]
         certificates = {
             c.award_id: c
-            for c in db.scalars(select(Certificate).where(Certificate.award_id.in_(ids)))
+            for c in db.scalars(select(Certificate).where(col(Certificate.award_id).in_(ids)))
         }
         members = members_by_entry(db, [line.award.entry_id for line in lines])
         for line in lines:
@@ -497,7 +504,7 @@ def _counts(db: Session, column: Any, round_ids: list[int]) -> dict[int, int]:
 
 
 def entry_count(db: Session, contest_id: int | None) -> int:
-    return db.scalar(select(func.count()).where(Entry.contest_id == contest_id)) or 0
+    return db.scalar(select(func.count()).where(col(Entry.contest_id) == contest_id)) or 0
 
 
 def overview(db: Session, contest: Contest) -> Overview:
@@ -508,12 +515,12 @@ def overview(db: Session, contest: Contest) -> Overview:
     sheets = _counts(db, ScoreSheet.round_id, ids)
     ranked = _counts(db, RoundEntry.round_id, ids)
     entries = entry_count(db, contest.id)
-    given = db.scalar(select(func.count()).where(Award.contest_id == contest.id)) or 0
+    given = db.scalar(select(func.count()).where(col(Award.contest_id) == contest.id)) or 0
     return Overview(
         entries,
         given,
         [
-            RoundCounts(r, assigned.get(r.id, 0), sheets.get(r.id, 0), ranked.get(r.id, 0))  # type: ignore[arg-type]
+            RoundCounts(r, assigned.get(r.id, 0), sheets.get(r.id, 0), ranked.get(r.id, 0))
             for r in all_rounds
         ],
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, exists, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core.enums import Role
 from contest.core.errors import NotFound
@@ -32,9 +32,9 @@ def judge_assigned_to_entry(db: Session, user: User, entry: Entry) -> bool:
         db.scalar(
             select(
                 exists().where(
-                    *assignment_of(Judge.id, entry.id),
-                    Judge.user_id == user.id,
-                    Judge.contest_id == entry.contest_id,
+                    *assignment_of(col(Judge.id), entry.id),
+                    col(Judge.user_id) == user.id,
+                    col(Judge.contest_id) == entry.contest_id,
                 )
             )
         )
@@ -62,8 +62,8 @@ def judge_seat(db: Session, user: User, round_id: int) -> JudgeSeat:
     """The caller's seat in a round; 404 unless they judge the round's contest."""
     row = db.execute(
         select(Round, Judge)
-        .join(Judge, Judge.contest_id == Round.contest_id)
-        .where(Round.id == round_id, Judge.user_id == user.id)
+        .join(Judge, col(Judge.contest_id) == Round.contest_id)
+        .where(col(Round.id) == round_id, col(Judge.user_id) == user.id)
     ).first()
     if row is None:
         raise NotFound()
@@ -73,12 +73,12 @@ def judge_seat(db: Session, user: User, round_id: int) -> JudgeSeat:
 # Built once: the save path runs it on every keystroke's autosave.
 TARGET = (
     select(Round, Judge, Entry)
-    .join(Judge, Judge.contest_id == Round.contest_id)
-    .join(Entry, Entry.contest_id == Round.contest_id)
+    .join(Judge, col(Judge.contest_id) == Round.contest_id)
+    .join(Entry, col(Entry.contest_id) == Round.contest_id)
     .where(
-        Round.id == bindparam("round_id"),
-        Judge.user_id == bindparam("user_id"),
-        Entry.id == bindparam("entry_id"),
+        col(Round.id) == bindparam("round_id"),
+        col(Judge.user_id) == bindparam("user_id"),
+        col(Entry.id) == bindparam("entry_id"),
         exists().where(*assignment_of(Judge.id, Entry.id, Round.id)),
     )
 )

@@ -142,7 +142,7 @@ async def save_sheet(round_id: int, entry_id: int, request: Request) -> SheetOut
     raw = await request.body()
 
     def save(session: Session, user: User) -> SheetOut:
-        target = judging.sheet_target(session, user.id, round_id, entry_id)  # type: ignore[arg-type]
+        target = judging.sheet_target(session, user.id, round_id, entry_id)
         body = _sheet_in(raw)
         view = judging.save_sheet(
             session,

@@ -23,9 +23,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Integer, Select, and_, any_, bindparam, delete, exists, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlmodel import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
 
 from contest.core import audit
+from contest.core.db import changed_rows
 from contest.core.enums import EntryStatus, SheetState
 from contest.core.errors import InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
@@ -49,6 +51,7 @@ from contest.models import (
     RoundEntry,
     ScoreSheet,
     User,
+    table_of,
     utcnow,
 )
 from contest.setup import judges
@@ -59,31 +62,37 @@ SHOWN_IN_MESSAGE = 10
 DELETE_CHUNK = 30000
 
 
-def round_entry_ids(db: Session, round_: Round) -> Select[tuple[int]]:
+def round_entry_ids(db: Session, round_: Round) -> Select[int]:
     """The ids of the entries taking part in a round (withdrawn ones excluded).
 
     The first round's entries are the contest's entries; later rounds list theirs in
     round_entries (written when advancement is confirmed).
     """
     first = first_round(db, round_.contest_id)
-    live = Entry.withdrawn_at.is_(None)
+    live = col(Entry.withdrawn_at).is_(None)
     if first is not None and first.id == round_.id:
         withdrawn_here = exists().where(
-            RoundEntry.round_id == round_.id,
-            RoundEntry.entry_id == Entry.id,
-            RoundEntry.status == EntryStatus.withdrawn,
+            col(RoundEntry.round_id) == round_.id,
+            col(RoundEntry.entry_id) == Entry.id,
+            col(RoundEntry.status) == EntryStatus.withdrawn,
         )
-        return select(Entry.id).where(Entry.contest_id == round_.contest_id, live, ~withdrawn_here)
+        return select(col(Entry.id)).where(
+            col(Entry.contest_id) == round_.contest_id, live, ~withdrawn_here
+        )
     return (
-        select(Entry.id)
-        .join(RoundEntry, RoundEntry.entry_id == Entry.id)
-        .where(RoundEntry.round_id == round_.id, RoundEntry.status != EntryStatus.withdrawn, live)
+        select(col(Entry.id))
+        .join(RoundEntry, col(RoundEntry.entry_id) == Entry.id)
+        .where(
+            col(RoundEntry.round_id) == round_.id,
+            col(RoundEntry.status) != EntryStatus.withdrawn,
+            live,
+        )
     )
 
 
 def lock_round(db: Session, round_: Round) -> None:
     """Serialise changes to a round's assignments (PostgreSQL; SQLite writers already are)."""
-    db.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
+    db.execute(select(col(Round.id)).where(col(Round.id) == round_.id).with_for_update())
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,9 @@ class AutoAssignResult:
 
 def _panel_refs(db: Session, contest_id: int) -> list[JudgeRef]:
     rows = db.execute(
-        select(Judge.id, Judge.institution).where(Judge.contest_id == contest_id).order_by(Judge.id)
+        select(col(Judge.id), col(Judge.institution))
+        .where(col(Judge.contest_id) == contest_id)
+        .order_by(col(Judge.id))
     ).all()
     return [JudgeRef(id=judge_id, institution=institution) for judge_id, institution in rows]
 
@@ -120,15 +131,15 @@ def _panel_refs(db: Session, contest_id: int) -> list[JudgeRef]:
 def _entry_refs(db: Session, round_: Round) -> list[EntryRef]:
     declared: dict[int, set[int]] = defaultdict(set)
     for judge_id, entry_id in db.execute(
-        select(Conflict.judge_id, Conflict.entry_id)
-        .join(Judge, Judge.id == Conflict.judge_id)
-        .where(Judge.contest_id == round_.contest_id)
+        select(col(Conflict.judge_id), col(Conflict.entry_id))
+        .join(Judge, col(Judge.id) == Conflict.judge_id)
+        .where(col(Judge.contest_id) == round_.contest_id)
     ):
         declared[entry_id].add(judge_id)
     rows = db.execute(
-        select(Entry.id, Entry.institution)
-        .where(Entry.id.in_(round_entry_ids(db, round_)))
-        .order_by(Entry.id)
+        select(col(Entry.id), col(Entry.institution))
+        .where(col(Entry.id).in_(round_entry_ids(db, round_)))
+        .order_by(col(Entry.id))
     ).all()
     return [
         EntryRef(id=entry_id, institution=inst, conflicted_judges=frozenset(declared[entry_id]))
@@ -139,28 +150,30 @@ def _entry_refs(db: Session, round_: Round) -> list[EntryRef]:
 def _existing(db: Session, round_id: int) -> list[_Existing]:
     rows = db.execute(
         select(
-            Assignment.id,
-            Assignment.judge_id,
-            Assignment.entry_id,
-            Assignment.source,
-            ScoreSheet.state,
+            col(Assignment.id),
+            col(Assignment.judge_id),
+            col(Assignment.entry_id),
+            col(Assignment.source),
+            col(ScoreSheet.state),
         )
         .outerjoin(ScoreSheet, _sheet_of_assignment())
-        .where(Assignment.round_id == round_id)
+        .where(col(Assignment.round_id) == round_id)
     ).all()
     return [_Existing(*row) for row in rows]
 
 
-def _sheet_of_assignment():  # type: ignore[no-untyped-def]
+def _sheet_of_assignment() -> ColumnElement[bool]:
     return and_(
-        ScoreSheet.round_id == Assignment.round_id,
-        ScoreSheet.judge_id == Assignment.judge_id,
-        ScoreSheet.entry_id == Assignment.entry_id,
+        col(ScoreSheet.round_id) == Assignment.round_id,
+        col(ScoreSheet.judge_id) == Assignment.judge_id,
+        col(ScoreSheet.entry_id) == Assignment.entry_id,
     )
 
 
 def _titles(db: Session, entry_ids: Sequence[int]) -> dict[int, str]:
-    rows = db.execute(select(Entry.id, Entry.title).where(Entry.id.in_(entry_ids))).all()
+    rows = db.execute(
+        select(col(Entry.id), col(Entry.title)).where(col(Entry.id).in_(entry_ids))
+    ).all()
     return dict(rows)
 
 
@@ -322,14 +335,14 @@ def _delete_unstarted(db: Session, ids: list[int]) -> int:
     has_sheet = exists().where(_sheet_of_assignment())
     if _is_postgres(db):
         # One array parameter instead of hundreds of thousands of scalar ones.
-        listed = Assignment.id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
-        return int(db.execute(delete(Assignment).where(listed, ~has_sheet)).rowcount)
+        listed = col(Assignment.id) == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+        return changed_rows(db, delete(Assignment).where(listed, ~has_sheet))
     removed = 0
     for start in range(0, len(ids), DELETE_CHUNK):
         chunk = ids[start : start + DELETE_CHUNK]
-        removed += db.execute(
-            delete(Assignment).where(Assignment.id.in_(chunk), ~has_sheet)
-        ).rowcount
+        removed += changed_rows(
+            db, delete(Assignment).where(col(Assignment.id).in_(chunk), ~has_sheet)
+        )
     return removed
 
 
@@ -347,21 +360,22 @@ def _insert_pairs(db: Session, round_id: int, pairs: list[Pair], source: str = "
     ]
     if _is_postgres(db):
         driver = db.connection().connection.driver_connection
+        assert driver is not None  # a checked-out connection has its driver's connection
         copy_sql = "COPY assignments (round_id, judge_id, entry_id, source, created_at) FROM STDIN"
-        with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
+        with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
             for row in rows:
                 copy.write_row(row)
         return len(rows)
     columns = ("round_id", "judge_id", "entry_id", "source", "created_at")
-    db.execute(insert(Assignment.__table__), [dict(zip(columns, row, strict=True)) for row in rows])  # type: ignore[arg-type]
+    db.execute(insert(table_of(Assignment)), [dict(zip(columns, row, strict=True)) for row in rows])
     return len(rows)
 
 
 def round_assignments(db: Session, round_: Round) -> Sequence[Assignment]:
     return db.scalars(
         select(Assignment)
-        .where(Assignment.round_id == round_.id)
-        .order_by(Assignment.entry_id, Assignment.judge_id)
+        .where(col(Assignment.round_id) == round_.id)
+        .order_by(col(Assignment.entry_id), col(Assignment.judge_id))
     ).all()
 
 
@@ -374,7 +388,9 @@ def _panel_judge(db: Session, round_: Round, judge_id: int) -> Judge:
 
 def _round_entry(db: Session, round_: Round, entry_id: int) -> Entry:
     entry = db.scalars(
-        select(Entry).where(Entry.id == entry_id, Entry.id.in_(round_entry_ids(db, round_)))
+        select(Entry).where(
+            col(Entry.id) == entry_id, col(Entry.id).in_(round_entry_ids(db, round_))
+        )
     ).first()
     if entry is None:
         raise InvalidInput.single("entry_id", _("No such entry in this round."))
@@ -384,7 +400,9 @@ def _round_entry(db: Session, round_: Round, entry_id: int) -> Entry:
 def conflict_between(db: Session, judge: Judge, entry: Entry) -> bool:
     """Same institution (as the solver compares them) or a declared conflict."""
     declared = db.scalar(
-        select(exists().where(Conflict.judge_id == judge.id, Conflict.entry_id == entry.id))
+        select(
+            exists().where(col(Conflict.judge_id) == judge.id, col(Conflict.entry_id) == entry.id)
+        )
     )
     ref = EntryRef(
         id=entry.id,
@@ -434,9 +452,9 @@ def _sheet(db: Session, round_id: int, judge_id: int, entry_id: int) -> ScoreShe
     return db.scalars(
         select(ScoreSheet)
         .where(
-            ScoreSheet.round_id == round_id,
-            ScoreSheet.judge_id == judge_id,
-            ScoreSheet.entry_id == entry_id,
+            col(ScoreSheet.round_id) == round_id,
+            col(ScoreSheet.judge_id) == judge_id,
+            col(ScoreSheet.entry_id) == entry_id,
         )
         .with_for_update()
     ).first()
@@ -454,8 +472,8 @@ def _discard_draft(db: Session, sheet: ScoreSheet | None) -> dict[str, object] |
             )
         )
     values = db.execute(
-        select(CriterionScore.criterion_id, CriterionScore.value_tenths).where(
-            CriterionScore.sheet_id == sheet.id
+        select(col(CriterionScore.criterion_id), col(CriterionScore.value_tenths)).where(
+            col(CriterionScore.sheet_id) == sheet.id
         )
     ).all()
     draft = {
@@ -463,7 +481,7 @@ def _discard_draft(db: Session, sheet: ScoreSheet | None) -> dict[str, object] |
         "comment": sheet.comment,
         "scores_tenths": {str(c): v for c, v in values},
     }
-    db.execute(delete(CriterionScore).where(CriterionScore.sheet_id == sheet.id))
+    db.execute(delete(CriterionScore).where(col(CriterionScore.sheet_id) == sheet.id))
     db.delete(sheet)
     return draft
 
@@ -495,9 +513,9 @@ def remove_assignment(
 
 def loads(db: Session, round_id: int) -> dict[int, int]:
     rows = db.execute(
-        select(Assignment.judge_id, func.count())
-        .where(Assignment.round_id == round_id)
-        .group_by(Assignment.judge_id)
+        select(col(Assignment.judge_id), func.count())
+        .where(col(Assignment.round_id) == round_id)
+        .group_by(col(Assignment.judge_id))
     ).all()
     return {judge_id: int(count) for judge_id, count in rows}
 
@@ -506,14 +524,16 @@ def _replacement(db: Session, round_: Round, entry: Entry) -> int | None:
     """The least-loaded eligible judge not yet on the entry, or None."""
     on_entry = set(
         db.scalars(
-            select(Assignment.judge_id).where(
-                Assignment.round_id == round_.id, Assignment.entry_id == entry.id
+            select(col(Assignment.judge_id)).where(
+                col(Assignment.round_id) == round_.id, col(Assignment.entry_id) == entry.id
             )
         )
     )
     if len(on_entry) >= round_.judges_per_entry:
         return None
-    declared = frozenset(db.scalars(select(Conflict.judge_id).where(Conflict.entry_id == entry.id)))
+    declared = frozenset(
+        db.scalars(select(col(Conflict.judge_id)).where(col(Conflict.entry_id) == entry.id))
+    )
     ref = EntryRef(id=entry.id, institution=entry.institution, conflicted_judges=declared)
     return least_loaded_eligible_judge(
         entry=ref,
@@ -587,7 +607,7 @@ def _entry_judge_count(db: Session, round_: Round, entry: Entry) -> int:
     return int(
         db.scalar(
             select(func.count()).where(
-                Assignment.round_id == round_.id, Assignment.entry_id == entry.id
+                col(Assignment.round_id) == round_.id, col(Assignment.entry_id) == entry.id
             )
         )
         or 0

@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.judging.assignment import round_entry_ids
 from contest.judging.solver import EntryRef, JudgeRef, in_conflict
@@ -62,26 +62,27 @@ def overview(db: Session, round_: Round) -> Overview:
     counts = Counter(
         dict(
             db.execute(
-                select(Assignment.judge_id, func.count())
-                .where(Assignment.round_id == round_.id, Assignment.entry_id.in_(active))
-                .group_by(Assignment.judge_id)
+                select(col(Assignment.judge_id), func.count())
+                .where(col(Assignment.round_id) == round_.id, col(Assignment.entry_id).in_(active))
+                .group_by(col(Assignment.judge_id))
             ).all()
         )
     )
     panel = db.execute(
-        select(Judge.id, User.name, Judge.institution)
-        .join(User, User.id == Judge.user_id)
-        .where(Judge.contest_id == round_.contest_id)
-        .order_by(User.name, Judge.id)
+        select(col(Judge.id), col(User.name), col(Judge.institution))
+        .join(User, col(User.id) == Judge.user_id)
+        .where(col(Judge.contest_id) == round_.contest_id)
+        .order_by(col(User.name), col(Judge.id))
     ).all()
     per_entry = (
-        select(func.count(Assignment.id).label("n"))
+        select(func.count(col(Assignment.id)).label("n"))
         .select_from(Entry)
         .outerjoin(
-            Assignment, and_(Assignment.entry_id == Entry.id, Assignment.round_id == round_.id)
+            Assignment,
+            and_(col(Assignment.entry_id) == Entry.id, col(Assignment.round_id) == round_.id),
         )
-        .where(Entry.id.in_(active))
-        .group_by(Entry.id)
+        .where(col(Entry.id).in_(active))
+        .group_by(col(Entry.id))
         .subquery()
     )
     entries, short = db.execute(
@@ -106,22 +107,24 @@ def entry_rows(
 ) -> tuple[list[EntryRow], int]:
     """One page of the round's entries with their judges and who could be added."""
     query = (
-        select(Entry.id, Entry.title, Entry.institution, Track.name)
-        .join(Track, Track.id == Entry.track_id)
-        .where(Entry.id.in_(round_entry_ids(db, round_)))
+        select(col(Entry.id), col(Entry.title), col(Entry.institution), col(Track.name))
+        .join(Track, col(Track.id) == Entry.track_id)
+        .where(col(Entry.id).in_(round_entry_ids(db, round_)))
     )
     if q.strip():
-        query = query.where(Entry.title.contains(q.strip(), autoescape=True))
+        query = query.where(col(Entry.title).contains(q.strip(), autoescape=True))
     if short_only:
         assigned = (
             select(func.count())
-            .where(Assignment.round_id == round_.id, Assignment.entry_id == Entry.id)
+            .where(col(Assignment.round_id) == round_.id, col(Assignment.entry_id) == Entry.id)
             .scalar_subquery()
         )
         query = query.where(assigned < round_.judges_per_entry)
     total = int(db.scalar(select(func.count()).select_from(query.subquery())) or 0)
     rows = db.execute(
-        query.order_by(Track.position, Entry.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+        query.order_by(col(Track.position), col(Entry.id))
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
     ).all()
     ids = [row[0] for row in rows]
     on = _judges_on(db, round_, ids)
@@ -145,16 +148,22 @@ def entry_rows(
 
 def _judges_on(db: Session, round_: Round, entry_ids: list[int]) -> dict[int, list[OnEntry]]:
     sheet = and_(
-        ScoreSheet.round_id == Assignment.round_id,
-        ScoreSheet.judge_id == Assignment.judge_id,
-        ScoreSheet.entry_id == Assignment.entry_id,
+        col(ScoreSheet.round_id) == Assignment.round_id,
+        col(ScoreSheet.judge_id) == Assignment.judge_id,
+        col(ScoreSheet.entry_id) == Assignment.entry_id,
     )
     rows = db.execute(
-        select(Assignment.entry_id, Judge.id, User.name, Assignment.source, ScoreSheet.state)
-        .join(Judge, Judge.id == Assignment.judge_id)
-        .join(User, User.id == Judge.user_id)
+        select(
+            col(Assignment.entry_id),
+            col(Judge.id),
+            col(User.name),
+            col(Assignment.source),
+            col(ScoreSheet.state),
+        )
+        .join(Judge, col(Judge.id) == Assignment.judge_id)
+        .join(User, col(User.id) == Judge.user_id)
         .outerjoin(ScoreSheet, sheet)
-        .where(Assignment.round_id == round_.id, Assignment.entry_id.in_(entry_ids))
+        .where(col(Assignment.round_id) == round_.id, col(Assignment.entry_id).in_(entry_ids))
         .order_by(User.name)
     ).all()
     found: dict[int, list[OnEntry]] = {}
@@ -168,7 +177,9 @@ def _judges_on(db: Session, round_: Round, entry_ids: list[int]) -> dict[int, li
 def _declared(db: Session, entry_ids: list[int]) -> dict[int, set[int]]:
     found: dict[int, set[int]] = {}
     for judge_id, entry_id in db.execute(
-        select(Conflict.judge_id, Conflict.entry_id).where(Conflict.entry_id.in_(entry_ids))
+        select(col(Conflict.judge_id), col(Conflict.entry_id)).where(
+            col(Conflict.entry_id).in_(entry_ids)
+        )
     ):
         found.setdefault(entry_id, set()).add(judge_id)
     return found

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
-from sqlalchemy import Select, and_, case, func, or_, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlmodel import Session, col
 
+from contest.core.db import AnySelect
 from contest.core.enums import SheetState
 from contest.core.i18n import _
 from contest.judging.assignment import round_entry_ids
@@ -23,16 +24,18 @@ ENTRY_FILTERS = ("all", "missing", "short")
 PER_PAGE = 50
 
 
-def _sheet_join():  # type: ignore[no-untyped-def]
+def _sheet_join() -> ColumnElement[bool]:
     return and_(
-        ScoreSheet.round_id == Assignment.round_id,
-        ScoreSheet.judge_id == Assignment.judge_id,
-        ScoreSheet.entry_id == Assignment.entry_id,
+        col(ScoreSheet.round_id) == Assignment.round_id,
+        col(ScoreSheet.judge_id) == Assignment.judge_id,
+        col(ScoreSheet.entry_id) == Assignment.entry_id,
     )
 
 
-_submitted = func.count(ScoreSheet.id).filter(ScoreSheet.state == SheetState.submitted.value)
-_drafts = func.count(ScoreSheet.id).filter(ScoreSheet.state == SheetState.draft.value)
+_submitted = func.count(col(ScoreSheet.id)).filter(
+    col(ScoreSheet.state) == SheetState.submitted.value
+)
+_drafts = func.count(col(ScoreSheet.id)).filter(col(ScoreSheet.state) == SheetState.draft.value)
 
 
 @dataclass(frozen=True)
@@ -71,34 +74,35 @@ def judge_lines(db: Session, round_: Round) -> list[JudgeLine]:
     """Every judge of the panel with their figures in the round (zeros if unassigned)."""
     stats = (
         select(
-            Assignment.judge_id,
-            func.count(Assignment.id).label("assigned"),
+            col(Assignment.judge_id),
+            func.count(col(Assignment.id)).label("assigned"),
             _submitted.label("submitted"),
             _drafts.label("drafts"),
-            func.max(ScoreSheet.updated_at).label("last"),
+            func.max(col(ScoreSheet.updated_at)).label("last"),
         )
         .outerjoin(ScoreSheet, _sheet_join())
         .where(
-            Assignment.round_id == round_.id, Assignment.entry_id.in_(round_entry_ids(db, round_))
+            col(Assignment.round_id) == round_.id,
+            col(Assignment.entry_id).in_(round_entry_ids(db, round_)),
         )
-        .group_by(Assignment.judge_id)
+        .group_by(col(Assignment.judge_id))
         .subquery()
     )
     rows = db.execute(
         select(
-            Judge.id,
-            User.name,
-            User.email,
-            Judge.institution,
+            col(Judge.id),
+            col(User.name),
+            col(User.email),
+            col(Judge.institution),
             stats.c.assigned,
             stats.c.submitted,
             stats.c.drafts,
             stats.c.last,
         )
-        .join(User, User.id == Judge.user_id)
+        .join(User, col(User.id) == Judge.user_id)
         .outerjoin(stats, stats.c.judge_id == Judge.id)
-        .where(Judge.contest_id == round_.contest_id)
-        .order_by(User.name, Judge.id)
+        .where(col(Judge.contest_id) == round_.contest_id)
+        .order_by(col(User.name), col(Judge.id))
     ).all()
     return [
         JudgeLine(j, name, email, inst, a or 0, s or 0, d or 0, _aware(last))
@@ -111,24 +115,27 @@ def _aware(value: datetime | None) -> datetime | None:
     return UTCDateTime().process_result_value(value, None)
 
 
-def _per_entry(db: Session, round_: Round) -> Select:  # type: ignore[type-arg]
+def _per_entry(db: Session, round_: Round) -> AnySelect:
     return (
         select(
-            Entry.id.label("entry_id"),
-            Entry.title.label("title"),
-            Track.code.label("track_code"),
-            Track.name.label("track_name"),
-            func.count(Assignment.id).label("assigned"),
+            col(Entry.id).label("entry_id"),
+            col(Entry.title).label("title"),
+            col(Track.code).label("track_code"),
+            col(Track.name).label("track_name"),
+            func.count(col(Assignment.id)).label("assigned"),
             _submitted.label("submitted"),
             _drafts.label("drafts"),
         )
-        .join(Track, Track.id == Entry.track_id)
+        .join(Track, col(Track.id) == Entry.track_id)
         .outerjoin(
-            Assignment, and_(Assignment.entry_id == Entry.id, Assignment.round_id == round_.id)
+            Assignment,
+            and_(col(Assignment.entry_id) == Entry.id, col(Assignment.round_id) == round_.id),
         )
         .outerjoin(ScoreSheet, _sheet_join())
-        .where(Entry.id.in_(round_entry_ids(db, round_)))
-        .group_by(Entry.id, Entry.title, Track.code, Track.name, Track.position)
+        .where(col(Entry.id).in_(round_entry_ids(db, round_)))
+        .group_by(
+            col(Entry.id), col(Entry.title), col(Track.code), col(Track.name), col(Track.position)
+        )
     )
 
 
@@ -181,14 +188,16 @@ def entry_lines(
 ) -> tuple[list[EntryLine], int]:
     """One page of entries with their sheets, filtered; and how many entries match."""
     query = _per_entry(db, round_)
-    assigned, k = func.count(Assignment.id), round_.judges_per_entry
+    assigned, k = func.count(col(Assignment.id)), round_.judges_per_entry
     if show == "missing":
         query = query.having(or_(_submitted < assigned, assigned < k))
     elif show == "short":
         query = query.having(assigned < k)
     total = int(db.scalar(select(func.count()).select_from(query.subquery())) or 0)
     rows = db.execute(
-        query.order_by(Track.position, Entry.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+        query.order_by(col(Track.position), col(Entry.id))
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
     ).all()
     sheets = _sheets_of(db, round_, [row.entry_id for row in rows])
     return [
@@ -212,12 +221,12 @@ def _sheets_of(
     if not entry_ids:
         return {}
     rows = db.execute(
-        select(Assignment.entry_id, Judge.id, User.name, ScoreSheet.state)
-        .join(Judge, Judge.id == Assignment.judge_id)
-        .join(User, User.id == Judge.user_id)
+        select(col(Assignment.entry_id), col(Judge.id), col(User.name), col(ScoreSheet.state))
+        .join(Judge, col(Judge.id) == Assignment.judge_id)
+        .join(User, col(User.id) == Judge.user_id)
         .outerjoin(ScoreSheet, _sheet_join())
-        .where(Assignment.round_id == round_.id, Assignment.entry_id.in_(entry_ids))
-        .order_by(Assignment.entry_id, User.name)
+        .where(col(Assignment.round_id) == round_.id, col(Assignment.entry_id).in_(entry_ids))
+        .order_by(col(Assignment.entry_id), col(User.name))
     ).all()
     found: dict[int, list[tuple[int, str, str]]] = {}
     for entry_id, judge_id, name, state in rows:

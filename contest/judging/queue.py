@@ -4,9 +4,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, select
-from sqlmodel import Session
+from sqlalchemy import Row, and_, select
+from sqlmodel import Session, col
 
 from contest.judging.access import ScoringTarget
 from contest.judging.sheets import TODO, SheetView, read_sheet, sheet_totals
@@ -64,32 +65,32 @@ class RoundQueue:
         return next((i for i in self.items if i.state != "submitted"), None)
 
 
-def _queue_rows(db: Session, user: User, round_id: int | None):  # type: ignore[no-untyped-def]
+def _queue_rows(db: Session, user: User, round_id: int | None) -> Sequence[Row[*tuple[Any, ...]]]:
     sheet = and_(
-        ScoreSheet.round_id == Assignment.round_id,
-        ScoreSheet.judge_id == Assignment.judge_id,
-        ScoreSheet.entry_id == Assignment.entry_id,
+        col(ScoreSheet.round_id) == Assignment.round_id,
+        col(ScoreSheet.judge_id) == Assignment.judge_id,
+        col(ScoreSheet.entry_id) == Assignment.entry_id,
     )
     query = (
         select(
-            Assignment.round_id,
-            Entry.id,
-            Entry.title,
-            Track.code,
-            Track.name,
-            ScoreSheet.id,
-            ScoreSheet.state,
-            ScoreSheet.updated_at,
+            col(Assignment.round_id),
+            col(Entry.id),
+            col(Entry.title),
+            col(Track.code),
+            col(Track.name),
+            col(ScoreSheet.id),
+            col(ScoreSheet.state),
+            col(ScoreSheet.updated_at),
         )
-        .join(Judge, Judge.id == Assignment.judge_id)
-        .join(Entry, Entry.id == Assignment.entry_id)
-        .join(Track, Track.id == Entry.track_id)
+        .join(Judge, col(Judge.id) == Assignment.judge_id)
+        .join(Entry, col(Entry.id) == Assignment.entry_id)
+        .join(Track, col(Track.id) == Entry.track_id)
         .outerjoin(ScoreSheet, sheet)
-        .where(Judge.user_id == user.id)
-        .order_by(Assignment.round_id, Track.position, Track.id, Entry.id)
+        .where(col(Judge.user_id) == user.id)
+        .order_by(col(Assignment.round_id), col(Track.position), col(Track.id), col(Entry.id))
     )
     if round_id is not None:
-        query = query.where(Assignment.round_id == round_id)
+        query = query.where(col(Assignment.round_id) == round_id)
     return db.execute(query).all()
 
 
@@ -122,9 +123,9 @@ def judge_rounds(db: Session, user: User) -> list[RoundQueue]:
         return []
     rows = db.execute(
         select(Round, Contest)
-        .join(Contest, Contest.id == Round.contest_id)
-        .where(Round.id.in_(by_round))
-        .order_by(Contest.year.desc(), Contest.id.desc(), Round.position)
+        .join(Contest, col(Contest.id) == Round.contest_id)
+        .where(col(Round.id).in_(by_round))
+        .order_by(col(Contest.year).desc(), col(Contest.id).desc(), col(Round.position))
     ).all()
     return [RoundQueue(contest=c, round=r, items=by_round[r.id]) for r, c in rows]
 
@@ -158,9 +159,9 @@ def scoring_page(db: Session, user: User, target: ScoringTarget) -> ScoringPage:
         if round_.blind
         else list(
             db.scalars(
-                select(EntryMember.name)
-                .where(EntryMember.entry_id == entry.id)
-                .order_by(EntryMember.position)
+                select(col(EntryMember.name))
+                .where(col(EntryMember.entry_id) == entry.id)
+                .order_by(col(EntryMember.position))
             )
         )
     )
@@ -170,11 +171,13 @@ def scoring_page(db: Session, user: User, target: ScoringTarget) -> ScoringPage:
         members=members,
         documents=db.scalars(
             select(Document)
-            .where(Document.entry_id == entry.id, Document.replaced_at.is_(None))
-            .order_by(Document.kind, Document.id)
+            .where(col(Document.entry_id) == entry.id, col(Document.replaced_at).is_(None))
+            .order_by(col(Document.kind), col(Document.id))
         ).all(),
         criteria=db.scalars(
-            select(Criterion).where(Criterion.round_id == round_.id).order_by(Criterion.position)
+            select(Criterion)
+            .where(col(Criterion.round_id) == round_.id)
+            .order_by(col(Criterion.position))
         ).all(),
         sheet=read_sheet(db, round_id=round_.id, judge_id=target.judge.id, entry_id=entry.id),
         previous=queue[index - 1] if index > 0 else None,

@@ -17,7 +17,7 @@ from functools import cache
 
 from sqlalchemy import Connection, Insert, Integer, bindparam, delete, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core import audit
 from contest.core.enums import SheetState
@@ -32,6 +32,7 @@ from contest.models import (
     Round,
     ScoreSheet,
     User,
+    table_of,
     utcnow,
 )
 from contest.setup.rounds import ScoringWindow, is_closed, is_open
@@ -61,10 +62,10 @@ class SheetTarget:
     @classmethod
     def of(cls, round_: Round, judge: Judge, entry: Entry) -> "SheetTarget":
         return cls(
-            round_.id,  # type: ignore[arg-type]
+            round_.id,
             round_.contest_id,
-            judge.id,  # type: ignore[arg-type]
-            entry.id,  # type: ignore[arg-type]
+            judge.id,
+            entry.id,
             round_.opens_at,
             round_.closes_at,
         )
@@ -74,17 +75,17 @@ class SheetTarget:
 # for an empty rubric).
 SHEET_TARGET = (
     TARGET.with_only_columns(
-        Round.id,
-        Round.contest_id,
-        Judge.id,
-        Entry.id,
-        Round.opens_at,
-        Round.closes_at,
-        Criterion.id,
-        Criterion.max_tenths,
+        col(Round.id),
+        col(Round.contest_id),
+        col(Judge.id),
+        col(Entry.id),
+        col(Round.opens_at),
+        col(Round.closes_at),
+        col(Criterion.id),
+        col(Criterion.max_tenths),
     )
-    .outerjoin(Criterion, Criterion.round_id == Round.id)
-    .order_by(Criterion.position)
+    .outerjoin(Criterion, col(Criterion.round_id) == Round.id)
+    .order_by(col(Criterion.position))
 )
 
 
@@ -99,7 +100,7 @@ def sheet_target(db: Session, user_id: int, round_id: int, entry_id: int) -> She
     if not rows:
         raise NotFound()
     limits = {row[6]: row[7] for row in rows if row[6] is not None}
-    return SheetTarget(*rows[0][:6], limits=limits)  # type: ignore[misc]
+    return SheetTarget(*rows[0][:6], limits=limits)
 
 
 def check_open(round_: ScoringWindow) -> None:
@@ -111,15 +112,15 @@ def check_open(round_: ScoringWindow) -> None:
 
 
 RUBRIC = (
-    select(Criterion.id, Criterion.max_tenths)
-    .where(Criterion.round_id == bindparam("round_id"))
-    .order_by(Criterion.position)
+    select(col(Criterion.id), col(Criterion.max_tenths))
+    .where(col(Criterion.round_id) == bindparam("round_id"))
+    .order_by(col(Criterion.position))
 )
 
 
 def rubric_limits(db: Session, round_id: int) -> dict[int, int]:
     """criterion id -> maximum in tenths, in rubric order."""
-    return dict(db.connection().execute(RUBRIC, {"round_id": round_id}).all())  # type: ignore[arg-type]
+    return dict(db.connection().execute(RUBRIC, {"round_id": round_id}).all())
 
 
 def _tenths(value: object, max_tenths: int) -> int | str:
@@ -190,8 +191,8 @@ class SheetView:
         return self.state == SheetState.submitted
 
 
-SHEETS = ScoreSheet.__table__  # type: ignore[attr-defined]
-SCORES = CriterionScore.__table__  # type: ignore[attr-defined]
+SHEETS = table_of(ScoreSheet)
+SCORES = table_of(CriterionScore)
 SHEET_KEY = ["round_id", "judge_id", "entry_id"]
 
 
@@ -203,8 +204,8 @@ def _upsert_sheet(dialect_name: str, *, keep_comment: bool) -> Insert:
     the same sheet waits for this transaction), and a submitted sheet returns nothing.
     A new row is the only one with revision 1.
     """
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(SHEETS).values(
+    dialect_insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    statement = dialect_insert(SHEETS).values(
         round_id=bindparam("round_id"),
         judge_id=bindparam("judge_id"),
         entry_id=bindparam("entry_id"),
@@ -350,16 +351,16 @@ def read_sheet(db: Session, *, round_id: int, judge_id: int, entry_id: int) -> S
     """The sheet as stored, or an empty "todo" one."""
     sheet = db.scalars(
         select(ScoreSheet).where(
-            ScoreSheet.round_id == round_id,
-            ScoreSheet.judge_id == judge_id,
-            ScoreSheet.entry_id == entry_id,
+            col(ScoreSheet.round_id) == round_id,
+            col(ScoreSheet.judge_id) == judge_id,
+            col(ScoreSheet.entry_id) == entry_id,
         )
     ).first()
     if sheet is None:
         return SheetView(state=TODO)
     values = db.execute(
-        select(CriterionScore.criterion_id, CriterionScore.value_tenths).where(
-            CriterionScore.sheet_id == sheet.id
+        select(col(CriterionScore.criterion_id), col(CriterionScore.value_tenths)).where(
+            col(CriterionScore.sheet_id) == sheet.id
         )
     ).all()
     return SheetView(
@@ -381,12 +382,12 @@ def reopen_sheet(
         raise InvalidInput.single("reason", _("Give a reason for reopening the sheet."))
     sheet = db.scalars(
         select(ScoreSheet)
-        .join(Judge, Judge.id == ScoreSheet.judge_id)
+        .join(Judge, col(Judge.id) == ScoreSheet.judge_id)
         .where(
-            ScoreSheet.round_id == round_.id,
-            ScoreSheet.judge_id == judge_id,
-            ScoreSheet.entry_id == entry_id,
-            Judge.contest_id == round_.contest_id,
+            col(ScoreSheet.round_id) == round_.id,
+            col(ScoreSheet.judge_id) == judge_id,
+            col(ScoreSheet.entry_id) == entry_id,
+            col(Judge.contest_id) == round_.contest_id,
         )
         .with_for_update()
     ).first()
@@ -420,7 +421,9 @@ def sheet_totals(db: Session, sheet_ids: Sequence[int]) -> dict[int, int]:
     if not sheet_ids:
         return {}
     rows = db.execute(
-        select(ScoreSheet.id, ScoreSheet.total_tenths).where(ScoreSheet.id.in_(sheet_ids))  # type: ignore[union-attr]
+        select(col(ScoreSheet.id), col(ScoreSheet.total_tenths)).where(
+            col(ScoreSheet.id).in_(sheet_ids)
+        )
     ).all()
     return {sheet_id: total for sheet_id, total in rows}
 

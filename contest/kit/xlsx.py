@@ -22,12 +22,13 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from itertools import chain, islice, repeat
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
 from contest.kit.zip_parts import (
     CHUNK,
+    Deflated,
     Deflater,
     SheetPart,
     add_deflated_member,
@@ -35,6 +36,9 @@ from contest.kit.zip_parts import (
     deflated,
 )
 from scoring import format_score
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 # "score": a Fraction or float shown with 2 decimals; "tenths": integer tenths of a point
 # (criterion values as stored), shown the same way without any rounding to do.
@@ -145,7 +149,9 @@ def _offsets(zone: ZoneInfo) -> Callable[[int], int]:
         found = known.get(minute)
         if found is None:
             at = datetime.fromtimestamp(minute * 60, UTC).astimezone(zone)
-            found = known[minute] = int(at.utcoffset().total_seconds())  # type: ignore[union-attr]
+            utc_offset = at.utcoffset()
+            assert utc_offset is not None  # astimezone(zone) gives an aware time
+            found = known[minute] = int(utc_offset.total_seconds())
         return found
 
     return offset
@@ -323,7 +329,7 @@ class XlsxWriter:
         count = sum(part.rows for part in parts)
         head = deflated(_sheet_head(number == 1, headers, widths).encode("utf-8"))
         tail = deflated(_sheet_tail(len(headers), count).encode("utf-8"), final=True)
-        pieces = [head, *parts, tail]
+        pieces: list[Deflated | SheetPart] = [head, *parts, tail]
         crc = 0
         for piece in pieces:
             crc = crc32_combine(crc, piece.crc, piece.size)
@@ -366,7 +372,7 @@ class _Buffered:
 
     LIMIT = 1 << 18
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: SupportsWrite[bytes]) -> None:
         self.raw = raw
         self.parts: list[str] = []
         self.size = 0

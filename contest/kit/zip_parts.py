@@ -137,5 +137,6 @@ def add_deflated_member(
     archive.filelist.append(info)
     archive.NameToInfo[name] = info
     archive.start_dir = info.header_offset + len(header) + compressed_size
-    archive._didModify = True  # noqa: SLF001 (as ZipFile.write does)
+    # Private, so typeshed does not declare it; set as ZipFile.write does.
+    archive._didModify = True  # type: ignore[attr-defined]  # noqa: SLF001
     return out

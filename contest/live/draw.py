@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core import audit
 from contest.core.enums import EntryStatus, LivePhase, RoundMode
@@ -41,21 +41,21 @@ class DrawRecord:
 
 def lock_round(db: Session, round_: Round) -> None:
     """Draws and live transitions of one round take turns (PostgreSQL; SQLite writers do)."""
-    db.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
+    db.execute(select(col(Round.id)).where(col(Round.id) == round_.id).with_for_update())
 
 
 def entries_in(db: Session, round_id: int) -> list[int]:
     """Ids of the round's entries still in it (not withdrawn, eliminated or advanced)."""
     return list(
         db.scalars(
-            select(RoundEntry.entry_id)
-            .join(Entry, Entry.id == RoundEntry.entry_id)
+            select(col(RoundEntry.entry_id))
+            .join(Entry, col(Entry.id) == RoundEntry.entry_id)
             .where(
-                RoundEntry.round_id == round_id,
-                RoundEntry.status == EntryStatus.in_.value,
-                Entry.withdrawn_at.is_(None),
+                col(RoundEntry.round_id) == round_id,
+                col(RoundEntry.status) == EntryStatus.in_.value,
+                col(Entry.withdrawn_at).is_(None),
             )
-            .order_by(RoundEntry.entry_id)
+            .order_by(col(RoundEntry.entry_id))
         )
     )
 
@@ -70,10 +70,10 @@ def shuffled(entry_ids: Sequence[int], seed: int) -> list[int]:
 def history(db: Session, round_id: int) -> list[DrawRecord]:
     """Every draw of the round, the current (latest) first."""
     rows = db.execute(
-        select(Draw, User.name)
-        .outerjoin(User, User.id == Draw.drawn_by_id)
-        .where(Draw.round_id == round_id)
-        .order_by(Draw.drawn_at.desc(), Draw.id.desc())
+        select(Draw, col(User.name))
+        .outerjoin(User, col(User.id) == Draw.drawn_by_id)
+        .where(col(Draw.round_id) == round_id)
+        .order_by(col(Draw.drawn_at).desc(), col(Draw.id).desc())
     ).all()
     return [
         DrawRecord(
@@ -95,7 +95,7 @@ def current(db: Session, round_id: int) -> DrawRecord | None:
 
 
 def _live_started(db: Session, round_id: int) -> bool:
-    phase = db.scalar(select(LiveState.phase).where(LiveState.round_id == round_id))
+    phase = db.scalar(select(col(LiveState.phase)).where(col(LiveState.round_id) == round_id))
     return phase is not None and phase != LivePhase.waiting
 
 
@@ -134,17 +134,19 @@ def draw_order(
         after={"seed": seed, "order": order},
         reason=reason,
     )
-    return DrawRecord(item.id, order, seed, item.drawn_at, actor.id, actor.name, reason)  # type: ignore[arg-type]
+    return DrawRecord(item.id, order, seed, item.drawn_at, actor.id, actor.name, reason)
 
 
 def _write_positions(db: Session, round_id: int, order: list[int]) -> None:
     # Cleared first: (round, position) is unique, and a swap would collide half-way.
     db.execute(
-        update(RoundEntry).where(RoundEntry.round_id == round_id).values(presentation_order=None)
+        update(RoundEntry)
+        .where(col(RoundEntry.round_id) == round_id)
+        .values(presentation_order=None)
     )
     for position, entry_id in enumerate(order, start=1):
         db.execute(
             update(RoundEntry)
-            .where(RoundEntry.round_id == round_id, RoundEntry.entry_id == entry_id)
+            .where(col(RoundEntry.round_id) == round_id, col(RoundEntry.entry_id) == entry_id)
             .values(presentation_order=position)
         )

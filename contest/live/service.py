@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import and_, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core import audit
 from contest.core.enums import LivePhase, RoundMode, SheetState
@@ -74,17 +74,17 @@ def state_of(db: Session, round_id: int) -> LiveState:
 def panel(db: Session, round_id: int, entry_id: int) -> list[PanelLine]:
     """The judges assigned to an entry, with their sheet's state, by name."""
     sheet = and_(
-        ScoreSheet.round_id == Assignment.round_id,
-        ScoreSheet.judge_id == Assignment.judge_id,
-        ScoreSheet.entry_id == Assignment.entry_id,
+        col(ScoreSheet.round_id) == Assignment.round_id,
+        col(ScoreSheet.judge_id) == Assignment.judge_id,
+        col(ScoreSheet.entry_id) == Assignment.entry_id,
     )
     rows = db.execute(
-        select(Assignment.judge_id, User.name, ScoreSheet.state)
-        .join(Judge, Judge.id == Assignment.judge_id)
-        .join(User, User.id == Judge.user_id)
+        select(col(Assignment.judge_id), col(User.name), col(ScoreSheet.state))
+        .join(Judge, col(Judge.id) == Assignment.judge_id)
+        .join(User, col(User.id) == Judge.user_id)
         .outerjoin(ScoreSheet, sheet)
-        .where(Assignment.round_id == round_id, Assignment.entry_id == entry_id)
-        .order_by(User.name, Assignment.judge_id)
+        .where(col(Assignment.round_id) == round_id, col(Assignment.entry_id) == entry_id)
+        .order_by(col(User.name), col(Assignment.judge_id))
     ).all()
     return [PanelLine(judge_id, name, str(state or "todo")) for judge_id, name, state in rows]
 
@@ -93,9 +93,9 @@ def revealed_ids(db: Session, round_id: int) -> list[int]:
     """Entries whose score has been revealed, in the order they were."""
     return list(
         db.scalars(
-            select(RoundEntry.entry_id)
-            .where(RoundEntry.round_id == round_id, RoundEntry.revealed_at.is_not(None))
-            .order_by(RoundEntry.revealed_at, RoundEntry.presentation_order)
+            select(col(RoundEntry.entry_id))
+            .where(col(RoundEntry.round_id) == round_id, col(RoundEntry.revealed_at).is_not(None))
+            .order_by(col(RoundEntry.revealed_at), col(RoundEntry.presentation_order))
         )
     )
 
@@ -157,7 +157,7 @@ def _locked_state(db: Session, round_id: int) -> LiveState:
     """The stored state, locked; or a new one, added only once a step succeeds, so that a
     refused step writes nothing (the round row is locked: nobody else creates it)."""
     found = db.scalars(
-        select(LiveState).where(LiveState.round_id == round_id).with_for_update()
+        select(LiveState).where(col(LiveState.round_id) == round_id).with_for_update()
     ).first()
     return found if found is not None else LiveState(round_id=round_id, revision=0)
 
@@ -249,7 +249,7 @@ def _reveal(db: Session, actor: User, round_: Round, state: LiveState, command: 
         )
     db.execute(
         update(RoundEntry)
-        .where(RoundEntry.round_id == round_.id, RoundEntry.entry_id == entry_id)
+        .where(col(RoundEntry.round_id) == round_.id, col(RoundEntry.entry_id) == entry_id)
         .values(revealed_at=utcnow())
     )
     state.phase = LivePhase.revealed
@@ -298,14 +298,14 @@ STEPS: dict[Action, Step] = {
 def submitted_count(db: Session, round_id: int, entry_id: int) -> tuple[int, int]:
     """(submitted, expected) sheets of an entry's assigned judges."""
     sheet = and_(
-        ScoreSheet.round_id == Assignment.round_id,
-        ScoreSheet.judge_id == Assignment.judge_id,
-        ScoreSheet.entry_id == Assignment.entry_id,
-        ScoreSheet.state == SheetState.submitted.value,
+        col(ScoreSheet.round_id) == Assignment.round_id,
+        col(ScoreSheet.judge_id) == Assignment.judge_id,
+        col(ScoreSheet.entry_id) == Assignment.entry_id,
+        col(ScoreSheet.state) == SheetState.submitted.value,
     )
     row = db.execute(
-        select(func.count(Assignment.id), func.count(ScoreSheet.id))
+        select(func.count(col(Assignment.id)), func.count(col(ScoreSheet.id)))
         .outerjoin(ScoreSheet, sheet)
-        .where(Assignment.round_id == round_id, Assignment.entry_id == entry_id)
+        .where(col(Assignment.round_id) == round_id, col(Assignment.entry_id) == entry_id)
     ).one()
     return int(row[1]), int(row[0])

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.awards import public_results
 from contest.core.enums import ContestStatus, LivePhase, RoundMode
@@ -136,17 +136,17 @@ def _order(db: Session, round_id: int) -> tuple[OrderItem, ...]:
     """The drawn order; before any draw, the round's entries by number."""
     rows = db.execute(
         select(
-            Entry.id,
-            Entry.title,
-            Entry.institution,
-            Entry.leader_name,
-            Track.code,
-            Track.name,
-            RoundEntry.revealed_at,
+            col(Entry.id),
+            col(Entry.title),
+            col(Entry.institution),
+            col(Entry.leader_name),
+            col(Track.code),
+            col(Track.name),
+            col(RoundEntry.revealed_at),
         )
-        .join(Entry, Entry.id == RoundEntry.entry_id)
-        .join(Track, Track.id == Entry.track_id)
-        .where(RoundEntry.round_id == round_id)
+        .join(Entry, col(Entry.id) == RoundEntry.entry_id)
+        .join(Track, col(Track.id) == Entry.track_id)
+        .where(col(RoundEntry.round_id) == round_id)
     ).all()
     details = {row[0]: row for row in rows}
     drawn = draw.current(db, round_id)
@@ -184,7 +184,7 @@ def to_schema(view: LiveView) -> LiveOut:
     state = view.state
     current = view.current
     return LiveOut(
-        round_id=view.round.id,  # type: ignore[arg-type]
+        round_id=view.round.id,
         round_name=view.round.name,
         contest_name=view.contest.name,
         phase=state.phase,  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
 """Every table, importable from one place (Alembic and the services use this)."""
 
 from contest.models.awards import AuditRecord, Award, Certificate
-from contest.models.base import metadata, utcnow
+from contest.models.base import metadata, table_of, utcnow
 from contest.models.contests import Contest, ContestOrganiser, Track
 from contest.models.entries import Document, Entry, EntryMember, RoundEntry
 from contest.models.judging import Assignment, Conflict, CriterionScore, Judge, ScoreSheet
@@ -33,5 +33,6 @@ __all__ = [
     "Track",
     "User",
     "metadata",
+    "table_of",
     "utcnow",
 ]

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from contest.core.enums import AwardScope, Tier
-from contest.models.base import optional_time, timestamp
+from contest.models.base import optional_time, primary_key, timestamp
 
 
 class Award(SQLModel, table=True):
@@ -18,7 +18,7 @@ class Award(SQLModel, table=True):
         Index("uq_awards_contest_entry", "contest_id", "entry_id", unique=True),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     contest_id: int = Field(foreign_key="contests.id", index=True, ondelete="CASCADE")
     entry_id: int = Field(foreign_key="entries.id", ondelete="CASCADE")
     track_id: int | None = Field(default=None, foreign_key="tracks.id")
@@ -33,7 +33,7 @@ class Award(SQLModel, table=True):
 class Certificate(SQLModel, table=True):
     __tablename__ = "certificates"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     award_id: int = Field(foreign_key="awards.id", unique=True, ondelete="CASCADE")
     # Random, not sequential: knowing one code tells nothing about another.
     code: str = Field(max_length=32, unique=True)
@@ -49,7 +49,7 @@ class AuditRecord(SQLModel, table=True):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_contest_at", "contest_id", "at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     at: datetime = timestamp()
     actor_id: int | None = Field(default=None, foreign_key="users.id")
     contest_id: int | None = Field(default=None, foreign_key="contests.id", ondelete="CASCADE")

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData
+from sqlalchemy import JSON, DateTime, MetaData, Table, inspect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -16,6 +16,17 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a table model, for Core inserts and column lists.
+
+    The same object as `model.__table__`, which SQLAlchemy sets at runtime but SQLModel's
+    type hints do not declare.
+    """
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
 
 
 def utcnow() -> datetime:
@@ -39,6 +50,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def primary_key() -> Any:
+    """An autoincrement id, declared `id: int = primary_key()`.
+
+    The column is NOT NULL (a primary key), so `int` is what every stored row holds. The
+    attribute is None only on a new object between `db.add()` and the first flush, which
+    assigns it; the services flush before they read a new object's id. Declaring it
+    `int | None` would make every `user.id` Optional to the type checker for that moment
+    alone. The column itself is unchanged: same type, NOT NULL, autoincrement.
+    """
+    return Field(default=None, primary_key=True)
 
 
 def timestamp() -> Any:

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contest.core.enums import ContestStatus
-from contest.models.base import json_list, optional_time, timestamp
+from contest.models.base import json_list, optional_time, primary_key, timestamp
 
 
 class Contest(SQLModel, table=True):
@@ -23,7 +23,7 @@ class Contest(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     name: str = Field(max_length=200)
     series: str = Field(default="", max_length=100)
     edition: int | None = None
@@ -58,7 +58,7 @@ class Track(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     contest_id: int = Field(foreign_key="contests.id", index=True, ondelete="CASCADE")
     code: str = Field(max_length=32)
     name: str = Field(max_length=100)

@@ -6,14 +6,14 @@ from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contest.core.enums import DocumentKind, EntryStatus
-from contest.models.base import optional_time, timestamp
+from contest.models.base import optional_time, primary_key, timestamp
 
 
 class Entry(SQLModel, table=True):
     __tablename__ = "entries"
     __table_args__ = (UniqueConstraint("contest_id", "title"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     contest_id: int = Field(foreign_key="contests.id", index=True, ondelete="CASCADE")
     track_id: int = Field(foreign_key="tracks.id", index=True)
     # The team account that owns the entry; empty for entries an organiser imported.
@@ -39,7 +39,7 @@ class EntryMember(SQLModel, table=True):
     __tablename__ = "entry_members"
     __table_args__ = (UniqueConstraint("entry_id", "position"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     entry_id: int = Field(foreign_key="entries.id", index=True, ondelete="CASCADE")
     position: int
     name: str = Field(max_length=50)
@@ -54,7 +54,7 @@ class Document(SQLModel, table=True):
         CheckConstraint("size > 0", name="size"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     entry_id: int = Field(foreign_key="entries.id", index=True, ondelete="CASCADE")
     kind: DocumentKind = Field(sa_type=String(16))
     # Display text only: the client's name with path parts stripped, never used on disk.
@@ -77,7 +77,7 @@ class RoundEntry(SQLModel, table=True):
         CheckConstraint("status IN ('in', 'advanced', 'eliminated', 'withdrawn')", name="status"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     round_id: int = Field(foreign_key="rounds.id", index=True, ondelete="CASCADE")
     entry_id: int = Field(foreign_key="entries.id", index=True, ondelete="CASCADE")
     status: EntryStatus = Field(default=EntryStatus.in_, sa_type=String(16))

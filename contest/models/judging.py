@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contest.core.enums import SheetState
-from contest.models.base import json_list, optional_time, timestamp
+from contest.models.base import json_list, optional_time, primary_key, timestamp
 
 
 class Judge(SQLModel, table=True):
@@ -15,7 +15,7 @@ class Judge(SQLModel, table=True):
     __tablename__ = "judges"
     __table_args__ = (UniqueConstraint("contest_id", "user_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     contest_id: int = Field(foreign_key="contests.id", index=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="users.id", index=True)
     institution: str = Field(default="", max_length=200)
@@ -28,7 +28,7 @@ class Conflict(SQLModel, table=True):
     __tablename__ = "conflicts"
     __table_args__ = (UniqueConstraint("judge_id", "entry_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     judge_id: int = Field(foreign_key="judges.id", index=True, ondelete="CASCADE")
     entry_id: int = Field(foreign_key="entries.id", index=True, ondelete="CASCADE")
     reason: str = Field(default="", sa_type=Text)
@@ -44,7 +44,7 @@ class Assignment(SQLModel, table=True):
         CheckConstraint("source IN ('auto', 'manual', 'recusal')", name="source"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     round_id: int = Field(foreign_key="rounds.id", index=True, ondelete="CASCADE")
     judge_id: int = Field(foreign_key="judges.id", index=True, ondelete="CASCADE")
     entry_id: int = Field(foreign_key="entries.id", ondelete="CASCADE")
@@ -63,7 +63,7 @@ class ScoreSheet(SQLModel, table=True):
         CheckConstraint("total_tenths >= 0", name="total_tenths"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     round_id: int = Field(foreign_key="rounds.id", ondelete="CASCADE")
     judge_id: int = Field(foreign_key="judges.id", index=True, ondelete="CASCADE")
     entry_id: int = Field(foreign_key="entries.id", ondelete="CASCADE")

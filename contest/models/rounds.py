@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, Numeric, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contest.core.enums import Aggregation, LivePhase, Normalization, RoundKind, RoundMode
-from contest.models.base import json_dict, json_list, optional_time, timestamp
+from contest.models.base import json_dict, json_list, optional_time, primary_key, timestamp
 
 
 class Round(SQLModel, table=True):
@@ -29,7 +29,7 @@ class Round(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     contest_id: int = Field(foreign_key="contests.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=100)
     kind: RoundKind = Field(sa_type=String(16))
@@ -63,7 +63,7 @@ class Criterion(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     round_id: int = Field(foreign_key="rounds.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=100)
     description: str = Field(default="", sa_type=Text)
@@ -90,7 +90,7 @@ class Draw(SQLModel, table=True):
 
     __tablename__ = "draws"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     round_id: int = Field(foreign_key="rounds.id", index=True, ondelete="CASCADE")
     seed: int
     order: list[int] = json_list()

@@ -6,14 +6,14 @@ from sqlalchemy import CheckConstraint, String
 from sqlmodel import Field, SQLModel
 
 from contest.core.enums import Role
-from contest.models.base import UTCDateTime, optional_time, timestamp
+from contest.models.base import UTCDateTime, optional_time, primary_key, timestamp
 
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint("role IN ('organiser', 'judge', 'team')", name="role"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     email: str = Field(max_length=254, unique=True, index=True)
     name: str = Field(max_length=100)
     role: Role = Field(sa_type=String(16))
@@ -44,6 +44,6 @@ class LoginFailure(SQLModel, table=True):
 
     __tablename__ = "login_failures"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = primary_key()
     key: str = Field(max_length=64, index=True)
     at: datetime = timestamp()

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Select,
     any_,
     bindparam,
     delete,
@@ -30,8 +31,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlalchemy.orm import Mapped, aliased
+from sqlmodel import Session, col
 
 from contest.core import audit
 from contest.core.enums import EntryStatus
@@ -162,16 +163,17 @@ def resolve_counts(
 def decision(db: Session, round_: Round) -> Decision | None:
     """The round's confirmed decision with who confirmed it, or None."""
     row = db.execute(
-        select(Advancement, User.name)
-        .outerjoin(User, User.id == Advancement.confirmed_by_id)
-        .where(Advancement.round_id == round_.id)
+        select(Advancement, col(User.name))
+        .outerjoin(User, col(User.id) == Advancement.confirmed_by_id)
+        .where(col(Advancement.round_id) == round_.id)
     ).first()
     if row is None:
         return None
     item, name = row
     advanced = db.scalars(
-        select(RoundEntry.entry_id).where(
-            RoundEntry.round_id == round_.id, RoundEntry.status == EntryStatus.advanced.value
+        select(col(RoundEntry.entry_id)).where(
+            col(RoundEntry.round_id) == round_.id,
+            col(RoundEntry.status) == EntryStatus.advanced.value,
         )
     )
     return Decision(
@@ -329,16 +331,18 @@ def publish_feedback(db: Session, *, actor: User, round_: Round) -> Round:
     return round_
 
 
-def among(db: Session, column: Any, ids: Collection[int]) -> ColumnElement[bool]:
+def among(db: Session, column: Mapped[int], ids: Collection[int]) -> ColumnElement[bool]:
     """``column IN ids`` with ONE bound parameter however many ids there are: an IN list
     of 35,000 placeholders would break PostgreSQL's limit of 65,535 parameters."""
     if len(ids) <= _IN_LIST_LIMIT:
-        return column.in_(sorted(ids))  # type: ignore[no-any-return]
+        return column.in_(sorted(ids))
     if db.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, sorted(ids), type_=ARRAY(Integer)))  # type: ignore[no-any-return]
+        return column == any_(bindparam(None, sorted(ids), type_=ARRAY(Integer)))
     # SQLite: the ids as one JSON text, unpacked by json_each.
-    unpacked = select(literal_column("value")).select_from(func.json_each(json.dumps(sorted(ids))))
-    return column.in_(unpacked)  # type: ignore[no-any-return]
+    unpacked: Select[Any] = select(literal_column("value")).select_from(
+        func.json_each(json.dumps(sorted(ids)))
+    )
+    return column.in_(unpacked)
 
 
 def _ranking(lines: tuple[results.ResultLine, ...]) -> Ranking:
@@ -347,7 +351,7 @@ def _ranking(lines: tuple[results.ResultLine, ...]) -> Ranking:
 
 def _lock(db: Session, round_: Round) -> None:
     """Two organisers confirming at once take turns (PostgreSQL; SQLite writers already do)."""
-    db.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
+    db.execute(select(col(Round.id)).where(col(Round.id) == round_.id).with_for_update())
 
 
 def _check_entries(view: Overview, chosen: frozenset[int]) -> None:
@@ -368,7 +372,9 @@ def _reason_needed(differs: bool) -> str:
 def _places(db: Session, round_: Round) -> dict[int, str]:
     """entry_id -> status of every entry placed in a round."""
     rows = db.execute(
-        select(RoundEntry.entry_id, RoundEntry.status).where(RoundEntry.round_id == round_.id)
+        select(col(RoundEntry.entry_id), col(RoundEntry.status)).where(
+            col(RoundEntry.round_id) == round_.id
+        )
     )
     return {entry_id: status for entry_id, status in rows}
 
@@ -385,8 +391,11 @@ def _stale_places(
         return frozenset()
     scored = sorted(
         db.scalars(
-            select(ScoreSheet.entry_id)
-            .where(ScoreSheet.round_id == view.next_round.id, among(db, ScoreSheet.entry_id, stale))
+            select(col(ScoreSheet.entry_id))
+            .where(
+                col(ScoreSheet.round_id) == view.next_round.id,
+                among(db, col(ScoreSheet.entry_id), stale),
+            )
             .distinct()
         )
     )
@@ -406,37 +415,44 @@ def _write_statuses(
     db: Session, round_: Round, next_round: Round, chosen: frozenset[int], stale: frozenset[int]
 ) -> None:
     """Statuses in this round, places in the next for the entries not there yet."""
-    in_round = (RoundEntry.round_id == round_.id, RoundEntry.status != EntryStatus.withdrawn.value)
+    in_round = (
+        col(RoundEntry.round_id) == round_.id,
+        col(RoundEntry.status) != EntryStatus.withdrawn.value,
+    )
     db.execute(update(RoundEntry).where(*in_round).values(status=EntryStatus.eliminated.value))
     if chosen:
         db.execute(
             update(RoundEntry)
-            .where(*in_round, among(db, RoundEntry.entry_id, chosen))
+            .where(*in_round, among(db, col(RoundEntry.entry_id), chosen))
             .values(status=EntryStatus.advanced.value)
         )
     if stale:
         db.execute(
             delete(Assignment).where(
-                Assignment.round_id == next_round.id, among(db, Assignment.entry_id, stale)
+                col(Assignment.round_id) == next_round.id,
+                among(db, col(Assignment.entry_id), stale),
             )
         )
         db.execute(
             delete(RoundEntry).where(
-                RoundEntry.round_id == next_round.id, among(db, RoundEntry.entry_id, stale)
+                col(RoundEntry.round_id) == next_round.id,
+                among(db, col(RoundEntry.entry_id), stale),
             )
         )
     there = aliased(RoundEntry)
-    already = exists().where(there.round_id == next_round.id, there.entry_id == RoundEntry.entry_id)
+    already = exists().where(
+        col(there.round_id) == next_round.id, col(there.entry_id) == RoundEntry.entry_id
+    )
     db.execute(
         insert(RoundEntry).from_select(
             ["round_id", "entry_id", "status"],
-            select(literal(next_round.id), RoundEntry.entry_id, literal(EntryStatus.in_.value))
+            select(literal(next_round.id), col(RoundEntry.entry_id), literal(EntryStatus.in_.value))
             .where(
-                RoundEntry.round_id == round_.id,
-                RoundEntry.status == EntryStatus.advanced.value,
+                col(RoundEntry.round_id) == round_.id,
+                col(RoundEntry.status) == EntryStatus.advanced.value,
                 ~already,
             )
-            .order_by(RoundEntry.entry_id),
+            .order_by(col(RoundEntry.entry_id)),
         )
     )
 

@@ -5,7 +5,7 @@ every judge's total can be shown here.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import Request
@@ -66,9 +66,9 @@ def _results_context(
         comparison = results.compare_normalization(db, round_)
         codes = [t.code for t in comparison.tracks]
         track = track if track in codes else (codes[0] if codes else "")
-        lines = comparison.lines.get(track, ())
-        shown = [line for line in lines if line.rank_change or line.advancement_changes]
-        rows, page, pages = _page(shown if changed else lines, page)
+        compared = comparison.lines.get(track, ())
+        shown = [line for line in compared if line.rank_change or line.advancement_changes]
+        rows, page, pages = _page(shown if changed else compared, page)
         counts = {code: len(items) for code, items in comparison.lines.items()}
         return context | {
             "comparison": comparison,
@@ -152,7 +152,7 @@ def _window(lines: tuple[results.ResultLine, ...], count: int, tied: tuple[int, 
 def _advancement_context(
     db: DbSession,
     round_: Round,
-    counts: dict[str, int] | None,
+    counts: Mapping[str, int] | None,
     choice: advancement.Choice | None = None,
     **extra: Any,
 ) -> dict[str, Any]:

@@ -21,9 +21,10 @@ from fractions import Fraction
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import URL, Connection, Engine, NullPool, Select, case, create_engine, func, select
-from sqlmodel import Session
+from sqlalchemy import URL, Connection, Engine, NullPool, case, create_engine, func, select
+from sqlmodel import Session, col
 
+from contest.core.db import AnySelect
 from contest.core.enums import EntryStatus, SheetState
 from contest.models import (
     Criterion,
@@ -248,7 +249,7 @@ def combined_scores(db: Session, round_: Round) -> dict[int, Score]:
 def rules_of(round_: Round, normalization: Normalization | str | None = None) -> RoundRules:
     """The round's docs/rules.md 3 settings for the scoring package (Decimal weight kept exact)."""
     return RoundRules(
-        aggregation=round_.aggregation,  # type: ignore[arg-type]
+        aggregation=round_.aggregation,
         trim_min_judges=round_.trim_min_judges,
         normalization=Normalization(normalization or round_.normalization),
         carry_over_weight=Fraction(round_.carry_over_weight),
@@ -340,7 +341,7 @@ def compute(
     for track in tracks:
         rankings.setdefault(track.code, ())
     return RoundResults(
-        round_id=round_.id,  # type: ignore[arg-type]
+        round_id=round_.id,
         normalization=rules.normalization,
         tracks=tracks,
         rankings=rankings,
@@ -365,13 +366,19 @@ def _needed_sums(
 def _entries(db: Session, round_id: int) -> list[EntryInfo]:
     rows = _plain_rows(
         db,
-        select(Entry.id, Entry.title, Entry.institution, TrackRow.code, RoundEntry.status)
-        .join(Entry, Entry.id == RoundEntry.entry_id)
-        .join(TrackRow, TrackRow.id == Entry.track_id)
+        select(
+            col(Entry.id),
+            col(Entry.title),
+            col(Entry.institution),
+            col(TrackRow.code),
+            col(RoundEntry.status),
+        )
+        .join(Entry, col(Entry.id) == RoundEntry.entry_id)
+        .join(TrackRow, col(TrackRow.id) == Entry.track_id)
         .where(
-            RoundEntry.round_id == round_id,
-            RoundEntry.status != EntryStatus.withdrawn.value,
-            Entry.withdrawn_at.is_(None),
+            col(RoundEntry.round_id) == round_id,
+            col(RoundEntry.status) != EntryStatus.withdrawn.value,
+            col(Entry.withdrawn_at).is_(None),
         ),
     )
     return list(map(EntryInfo._make, rows))
@@ -379,17 +386,20 @@ def _entries(db: Session, round_id: int) -> list[EntryInfo]:
 
 def _entry_count(db: Session, round_id: int) -> int:
     """Rows of the round in round_entries (withdrawn ones too): a few ms at 100,000."""
-    count = select(func.count()).where(RoundEntry.round_id == round_id)
-    return db.connection().execute(count).scalar_one()  # type: ignore[no-any-return]
+    count = select(func.count()).where(col(RoundEntry.round_id) == round_id)
+    return db.connection().execute(count).scalar_one()
 
 
-def _sheet_rows(db: Session, round_id: int) -> list[tuple[int, ...]]:
+def _sheet_rows(db: Session, round_id: int) -> Sequence[tuple[int, ...]]:
     """(total_tenths, judge_id, entry_id) of every submitted sheet: one scan of the
     sheets, whose totals every save keeps (no sum over the round's criterion scores)."""
     return _plain_rows(
         db,
-        select(ScoreSheet.total_tenths, ScoreSheet.judge_id, ScoreSheet.entry_id).where(
-            ScoreSheet.round_id == round_id, ScoreSheet.state == SheetState.submitted.value
+        select(
+            col(ScoreSheet.total_tenths), col(ScoreSheet.judge_id), col(ScoreSheet.entry_id)
+        ).where(
+            col(ScoreSheet.round_id) == round_id,
+            col(ScoreSheet.state) == SheetState.submitted.value,
         ),
     )
 
@@ -402,20 +412,22 @@ def _tiebreak_sums(db: Session, round_id: int) -> dict[int, tuple[int, ...]]:
     criterion_ids = tiebreak_criteria(db, round_id)
     if not criterion_ids:
         return {}
-    value = CriterionScore.value_tenths
+    value = col(CriterionScore.value_tenths)
     sums = [
-        func.sum(case((CriterionScore.criterion_id == c, value), else_=0)) for c in criterion_ids
+        func.sum(case((col(CriterionScore.criterion_id) == c, value), else_=0))
+        for c in criterion_ids
     ]
     per_entry = (
-        select(ScoreSheet.entry_id, *sums)
-        .join(CriterionScore, CriterionScore.sheet_id == ScoreSheet.id)
+        select(col(ScoreSheet.entry_id), *sums)
+        .join(CriterionScore, col(CriterionScore.sheet_id) == ScoreSheet.id)
         .where(
-            ScoreSheet.round_id == round_id,
-            ScoreSheet.state == SheetState.submitted.value,
-            CriterionScore.criterion_id.in_(criterion_ids),  # type: ignore[attr-defined]
+            col(ScoreSheet.round_id) == round_id,
+            col(ScoreSheet.state) == SheetState.submitted.value,
+            col(CriterionScore.criterion_id).in_(criterion_ids),
         )
-        .group_by(ScoreSheet.entry_id)
+        .group_by(col(ScoreSheet.entry_id))
     )
+    rows: Sequence[Any]
     if db.get_bind().dialect.name == "sqlite":
         rows = _sqlite_rows_at_once(db, per_entry)
     else:
@@ -423,22 +435,23 @@ def _tiebreak_sums(db: Session, round_id: int) -> dict[int, tuple[int, ...]]:
     return {entry_id: tuple(values) for entry_id, *values in rows}
 
 
-def _sqlite_rows_at_once(db: Session, statement: Select[Any]) -> list[Any]:
+def _sqlite_rows_at_once(db: Session, statement: AnySelect) -> list[Any]:
     """The rows as one JSON array, made in a single step of the query. Python's sqlite3
     frees the GIL only while a step runs and takes it back for every row: on a second
     thread beside busy Python code each row then waits for the GIL, and 100,000 rows read
     that way took three times as long as alone. One step runs the whole query free."""
     columns = statement.subquery()
     rows_json = select(func.json_group_array(func.json_array(*columns.c)))
-    return json.loads(db.connection().execute(rows_json).scalar_one())  # type: ignore[no-any-return]
+    rows: list[Any] = json.loads(db.connection().execute(rows_json).scalar_one())
+    return rows
 
 
-def _plain_rows(db: Session, statement: Select[Any]) -> list[Any]:
+def _plain_rows(db: Session, statement: AnySelect) -> Sequence[Any]:
     """All rows as the driver's plain tuples. SQLAlchemy's Row objects cost 0.3 s more
     per 500,000 rows and these columns need no conversion (integers and text)."""
     result = db.connection().execute(statement)
     try:
-        return result.cursor.fetchall()  # type: ignore[union-attr, no-any-return]
+        return result.cursor.fetchall()
     finally:
         result.close()
 
@@ -447,9 +460,11 @@ def tiebreak_criteria(db: Session, round_id: int) -> list[int]:
     """Ids of the round's tie-break criteria, in tiebreak_priority order."""
     return list(
         db.scalars(
-            select(Criterion.id)
-            .where(Criterion.round_id == round_id, Criterion.tiebreak_priority.is_not(None))
-            .order_by(Criterion.tiebreak_priority)
+            select(col(Criterion.id))
+            .where(
+                col(Criterion.round_id) == round_id, col(Criterion.tiebreak_priority).is_not(None)
+            )
+            .order_by(col(Criterion.tiebreak_priority))
         )
     )
 
@@ -457,9 +472,9 @@ def tiebreak_criteria(db: Session, round_id: int) -> list[int]:
 def judge_names(db: Session, contest_id: int) -> dict[int, str]:
     """judge_id -> the judge's name, for the contest's whole panel."""
     rows = db.execute(
-        select(Judge.id, User.name)
-        .join(User, User.id == Judge.user_id)
-        .where(Judge.contest_id == contest_id)
+        select(col(Judge.id), col(User.name))
+        .join(User, col(User.id) == Judge.user_id)
+        .where(col(Judge.contest_id) == contest_id)
     )
     return {judge_id: name for judge_id, name in rows}
 

@@ -8,7 +8,7 @@ object the caller may not see is simply not found (404), exactly as if it did no
 from typing import Any, TypeVar
 
 from sqlalchemy import exists, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core.enums import Role
 from contest.core.errors import NotFound
@@ -24,7 +24,8 @@ def organises(db: Session, user: User, contest_id: int) -> bool:
         db.scalar(
             select(
                 exists().where(
-                    ContestOrganiser.contest_id == contest_id, ContestOrganiser.user_id == user.id
+                    col(ContestOrganiser.contest_id) == contest_id,
+                    col(ContestOrganiser.user_id) == user.id,
                 )
             )
         )
@@ -38,8 +39,8 @@ def _organised(
     else 404."""
     found = db.scalars(
         select(model)
-        .join(ContestOrganiser, ContestOrganiser.contest_id == contest_id)
-        .where(model.id == object_id, ContestOrganiser.user_id == user.id)
+        .join(ContestOrganiser, col(ContestOrganiser.contest_id) == contest_id)
+        .where(col(model.id) == object_id, col(ContestOrganiser.user_id) == user.id)
     ).first()
     if found is None:
         raise NotFound()

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core import audit
 from contest.core.enums import ContestStatus
@@ -43,9 +43,9 @@ def update_contest(db: Session, *, actor: User, contest: Contest, data: ContestU
 def organised_contests(db: Session, user: User) -> Sequence[Contest]:
     return db.scalars(
         select(Contest)
-        .join(ContestOrganiser, ContestOrganiser.contest_id == Contest.id)
-        .where(ContestOrganiser.user_id == user.id)
-        .order_by(Contest.year.desc(), Contest.id.desc())
+        .join(ContestOrganiser, col(ContestOrganiser.contest_id) == Contest.id)
+        .where(col(ContestOrganiser.user_id) == user.id)
+        .order_by(col(Contest.year).desc(), col(Contest.id).desc())
     ).all()
 
 
@@ -53,8 +53,8 @@ def public_contests(db: Session) -> Sequence[Contest]:
     """Contests the public may know of: everything but drafts."""
     return db.scalars(
         select(Contest)
-        .where(Contest.status != ContestStatus.draft)
-        .order_by(Contest.year.desc(), Contest.id.desc())
+        .where(col(Contest.status) != ContestStatus.draft)
+        .order_by(col(Contest.year).desc(), col(Contest.id).desc())
     ).all()
 
 
@@ -70,13 +70,17 @@ def registration_open(contest: Contest) -> bool:
 
 def tracks(db: Session, contest_id: int) -> Sequence[Track]:
     return db.scalars(
-        select(Track).where(Track.contest_id == contest_id).order_by(Track.position, Track.id)
+        select(Track)
+        .where(col(Track.contest_id) == contest_id)
+        .order_by(col(Track.position), col(Track.id))
     ).all()
 
 
 def track_by_code(db: Session, contest_id: int, code: str) -> Track | None:
     return db.scalars(
-        select(Track).where(Track.contest_id == contest_id, Track.code == code.strip().lower())
+        select(Track).where(
+            col(Track.contest_id) == contest_id, col(Track.code) == code.strip().lower()
+        )
     ).first()
 
 
@@ -84,7 +88,7 @@ def add_track(db: Session, *, actor: User, contest: Contest, data: TrackCreate) 
     if track_by_code(db, contest.id, data.code) is not None:
         raise InvalidInput.single("code", _("This contest already has a track with this code."))
     position = db.scalar(
-        select(func.count()).select_from(Track).where(Track.contest_id == contest.id)
+        select(func.count()).select_from(Track).where(col(Track.contest_id) == contest.id)
     )
     track = Track(contest_id=contest.id, position=position or 0, **data.model_dump())
     db.add(track)
@@ -114,9 +118,9 @@ def contest_counts(db: Session, contest_id: int) -> dict[str, int]:
     entries = db.scalar(
         select(func.count())
         .select_from(Entry)
-        .where(Entry.contest_id == contest_id, Entry.withdrawn_at.is_(None))
+        .where(col(Entry.contest_id) == contest_id, col(Entry.withdrawn_at).is_(None))
     )
     rounds = db.scalar(
-        select(func.count()).select_from(Round).where(Round.contest_id == contest_id)
+        select(func.count()).select_from(Round).where(col(Round.contest_id) == contest_id)
     )
     return {"entries": entries or 0, "rounds": rounds or 0}

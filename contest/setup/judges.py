@@ -5,10 +5,11 @@ import io
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.accounts import service as auth
 from contest.core import audit
@@ -33,9 +34,9 @@ class AddedJudge:
 def panel(db: Session, contest_id: int) -> Sequence[tuple[Judge, User]]:
     rows = db.execute(
         select(Judge, User)
-        .join(User, User.id == Judge.user_id)
-        .where(Judge.contest_id == contest_id)
-        .order_by(User.name, Judge.id)
+        .join(User, col(User.id) == Judge.user_id)
+        .where(col(Judge.contest_id) == contest_id)
+        .order_by(col(User.name), col(Judge.id))
     ).all()
     return [(judge, user) for judge, user in rows]
 
@@ -68,7 +69,7 @@ def add_judge(db: Session, *, actor: User, contest: Contest, data: JudgeCreate) 
     """Put a judge on the contest's panel, creating their account if it is new."""
     user, generated = _account(db, data)
     duplicate = db.scalars(
-        select(Judge).where(Judge.contest_id == contest.id, Judge.user_id == user.id)
+        select(Judge).where(col(Judge.contest_id) == contest.id, col(Judge.user_id) == user.id)
     ).first()
     if duplicate is not None:
         raise StateConflict(_("This judge is already on the panel."), judge_id=duplicate.id)
@@ -103,9 +104,10 @@ def parse_judges_csv(content: bytes) -> list[JudgeCreate]:
         raise InvalidInput.single(
             "file", _("Missing columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))}
         )
-    rows, errors = [], []
+    rows: list[JudgeCreate] = []
+    errors: list[FieldError] = []
     for line, raw in enumerate(reader, start=2):
-        row = {
+        row: dict[str, Any] = {
             (k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None
         }
         row["expertise"] = [p.strip() for p in row.get("expertise", "").split(";") if p.strip()]
@@ -124,7 +126,8 @@ def import_judges(
     db: Session, *, actor: User, contest: Contest, rows: list[JudgeCreate]
 ) -> list[AddedJudge]:
     """Add every row, or none: a judge already on the panel is reported like a bad row."""
-    added, errors = [], []
+    added: list[AddedJudge] = []
+    errors: list[FieldError] = []
     for line, row in enumerate(rows, start=2):
         try:
             with db.begin_nested():
@@ -145,7 +148,9 @@ def declare_conflict(
     if entry is None or entry.contest_id != judge.contest_id:
         raise InvalidInput.single("entry_id", _("No such entry in this contest."))
     existing = db.scalars(
-        select(Conflict).where(Conflict.judge_id == judge.id, Conflict.entry_id == entry_id)
+        select(Conflict).where(
+            col(Conflict.judge_id) == judge.id, col(Conflict.entry_id) == entry_id
+        )
     ).first()
     if existing is not None:
         return existing
@@ -167,9 +172,9 @@ def declare_conflict(
 def conflicts(db: Session, contest_id: int) -> Sequence[Conflict]:
     return db.scalars(
         select(Conflict)
-        .join(Judge, Judge.id == Conflict.judge_id)
-        .where(Judge.contest_id == contest_id)
-        .order_by(Conflict.id)
+        .join(Judge, col(Judge.id) == Conflict.judge_id)
+        .where(col(Judge.contest_id) == contest_id)
+        .order_by(col(Conflict.id))
     ).all()
 
 
@@ -177,11 +182,11 @@ def conflict_rows(db: Session, contest_id: int) -> Sequence[tuple[Conflict, User
     """Conflicts with the judge's account and the entry, for the panel page."""
     rows = db.execute(
         select(Conflict, User, Entry)
-        .join(Judge, Judge.id == Conflict.judge_id)
-        .join(User, User.id == Judge.user_id)
-        .join(Entry, Entry.id == Conflict.entry_id)
-        .where(Judge.contest_id == contest_id)
-        .order_by(Conflict.id)
+        .join(Judge, col(Judge.id) == Conflict.judge_id)
+        .join(User, col(User.id) == Judge.user_id)
+        .join(Entry, col(Entry.id) == Conflict.entry_id)
+        .where(col(Judge.contest_id) == contest_id)
+        .order_by(col(Conflict.id))
     ).all()
     return [(conflict, user, entry) for conflict, user, entry in rows]
 

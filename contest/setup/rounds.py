@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import delete, exists, insert, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core import audit
 from contest.core.enums import EntryStatus, RoundKind, RoundMode
@@ -62,27 +62,32 @@ def is_closed(round_: ScoringWindow) -> bool:
 
 def rounds(db: Session, contest_id: int) -> Sequence[Round]:
     return db.scalars(
-        select(Round).where(Round.contest_id == contest_id).order_by(Round.position)
+        select(Round).where(col(Round.contest_id) == contest_id).order_by(col(Round.position))
     ).all()
 
 
 def criteria(db: Session, round_id: int) -> Sequence[Criterion]:
     return db.scalars(
-        select(Criterion).where(Criterion.round_id == round_id).order_by(Criterion.position)
+        select(Criterion)
+        .where(col(Criterion.round_id) == round_id)
+        .order_by(col(Criterion.position))
     ).all()
 
 
 def first_round(db: Session, contest_id: int) -> Round | None:
     return db.scalars(
-        select(Round).where(Round.contest_id == contest_id).order_by(Round.position).limit(1)
+        select(Round)
+        .where(col(Round.contest_id) == contest_id)
+        .order_by(col(Round.position))
+        .limit(1)
     ).first()
 
 
 def next_round(db: Session, round_: Round) -> Round | None:
     return db.scalars(
         select(Round)
-        .where(Round.contest_id == round_.contest_id, Round.position > round_.position)
-        .order_by(Round.position)
+        .where(col(Round.contest_id) == round_.contest_id, col(Round.position) > round_.position)
+        .order_by(col(Round.position))
         .limit(1)
     ).first()
 
@@ -90,8 +95,8 @@ def next_round(db: Session, round_: Round) -> Round | None:
 def previous_round(db: Session, round_: Round) -> Round | None:
     return db.scalars(
         select(Round)
-        .where(Round.contest_id == round_.contest_id, Round.position < round_.position)
-        .order_by(Round.position.desc())
+        .where(col(Round.contest_id) == round_.contest_id, col(Round.position) < round_.position)
+        .order_by(col(Round.position).desc())
         .limit(1)
     ).first()
 
@@ -107,7 +112,7 @@ def _check_advance_codes(db: Session, contest_id: int, advance_count: dict[str, 
 
 
 def _set_criteria(db: Session, round_: Round, items: list[CriterionIn]) -> None:
-    db.execute(delete(Criterion).where(Criterion.round_id == round_.id))
+    db.execute(delete(Criterion).where(col(Criterion.round_id) == round_.id))
     db.flush()
     for position, item in enumerate(items):
         db.add(
@@ -125,7 +130,9 @@ def _set_criteria(db: Session, round_: Round, items: list[CriterionIn]) -> None:
 
 def add_round(db: Session, *, actor: User, contest: Contest, data: RoundCreate) -> Round:
     if db.scalar(
-        select(exists().where(Round.contest_id == contest.id, Round.position == data.order))
+        select(
+            exists().where(col(Round.contest_id) == contest.id, col(Round.position) == data.order)
+        )
     ):
         raise InvalidInput.single("order", _("Another round already has this order."))
     _check_advance_codes(db, contest.id, data.advance_count)
@@ -144,7 +151,7 @@ def add_round(db: Session, *, actor: User, contest: Contest, data: RoundCreate) 
 
 
 def has_sheets(db: Session, round_id: int) -> bool:
-    return bool(db.scalar(select(exists().where(ScoreSheet.round_id == round_id))))
+    return bool(db.scalar(select(exists().where(col(ScoreSheet.round_id) == round_id))))
 
 
 def update_round(
@@ -224,12 +231,12 @@ def enrol_existing_entries(db: Session, round_: Round) -> None:
     first = first_round(db, round_.contest_id)
     if first is None or first.id != round_.id:
         return
-    enrolled = select(RoundEntry.entry_id).where(RoundEntry.round_id == round_.id)
+    enrolled = select(col(RoundEntry.entry_id)).where(col(RoundEntry.round_id) == round_.id)
     entry_ids = db.scalars(
-        select(Entry.id).where(
-            Entry.contest_id == round_.contest_id,
-            Entry.withdrawn_at.is_(None),
-            Entry.id.not_in(enrolled),
+        select(col(Entry.id)).where(
+            col(Entry.contest_id) == round_.contest_id,
+            col(Entry.withdrawn_at).is_(None),
+            col(Entry.id).not_in(enrolled),
         )
     ).all()
     if entry_ids:

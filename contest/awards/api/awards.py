@@ -14,7 +14,7 @@ def _planned(item: awards.Planned, scope: str) -> AwardOut:
     return AwardOut(
         id=None,
         entry_id=item.entry_id,
-        tier=item.tier.value,  # type: ignore[arg-type]
+        tier=item.tier.value,
         track_code=item.track_code,
         rank=item.rank,
         title=item.title,
@@ -28,7 +28,7 @@ def _saved(line: awards.AwardLine) -> AwardOut:
     return AwardOut(
         id=award.id,
         entry_id=award.entry_id,
-        tier=line.tier.value,  # type: ignore[arg-type]
+        tier=line.tier.value,
         track_code=line.track_code,
         rank=award.rank,
         title=line.title,

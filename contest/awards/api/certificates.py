@@ -1,7 +1,7 @@
 """API routes: certificates (download, ZIP, printable PDF, revocation), public verification,
 and the public announcement list (公示) PDF."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -26,7 +26,7 @@ from contest.setup.deps import OrganisedContest
 
 router = APIRouter(tags=["certificates"])
 
-PDF = {200: {"content": {"application/pdf": {}}}}
+PDF: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}}}}
 # Below this many certificates the process pool's start-up costs more than it saves.
 POOL_FROM = 40
 

@@ -161,7 +161,7 @@ class Viewer:
 
     @classmethod
     def of(cls, user: User) -> "Viewer":
-        return cls(id=user.id, name=user.name, email=user.email, role=user.role)  # type: ignore[arg-type]
+        return cls(id=user.id, name=user.name, email=user.email, role=user.role)
 
 
 class NotAuthenticated(Exception):

@@ -51,7 +51,7 @@ def error_page(
     request: Request,
     status_code: int,
     message: str | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     titles = {
         400: _("Bad request"),
@@ -84,11 +84,11 @@ def _answer(
     status_code: int,
     message: str,
     headers: dict[str, str] | None = None,
-    **extra: Any,
+    extra: Mapping[str, object] | None = None,
 ) -> Response:
     if is_api(request):
         return JSONResponse(
-            {"detail": message, **jsonable_encoder(extra)}, status_code, headers=headers
+            {"detail": message, **jsonable_encoder(extra or {})}, status_code, headers=headers
         )
     return error_page(request, status_code, message, headers)
 
@@ -132,7 +132,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StateConflict)
     async def state_conflict(request: Request, exc: StateConflict) -> Response:
-        return _answer(request, 409, exc.message, **exc.details)
+        return _answer(request, 409, exc.message, extra=exc.details)
 
     @app.exception_handler(TooManyAttempts)
     async def too_many(request: Request, exc: TooManyAttempts) -> Response:

@@ -23,7 +23,7 @@ DOCS_POLICY = (
 
 def locale_for(scope: Scope) -> str:
     """The cookie's choice, else the browser's first supported language, else Chinese."""
-    headers = dict(scope.get("headers") or [])
+    headers: dict[bytes, bytes] = dict(scope.get("headers") or [])
     cookie_header = headers.get(b"cookie", b"").decode("latin-1")
     if cookie_header:
         cookie = SimpleCookie()

@@ -113,9 +113,9 @@ def _serializer(settings: Settings) -> URLSafeSerializer:
 
 def csrf_token_for(request: Request) -> str:
     """The browser's CSRF token, issuing one (set on the response by `render`) if needed."""
-    existing = getattr(request.state, "csrf_token", None)
+    existing: str | None = getattr(request.state, "csrf_token", None)
     if existing:
-        return existing  # type: ignore[no-any-return]
+        return existing
     settings: Settings = request.app.state.settings
     cookie = request.cookies.get(CSRF_COOKIE)
     if cookie and unsign(settings.secret_key, cookie, "csrf") is not None:

@@ -5,7 +5,7 @@ crosses the limit.
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
@@ -24,6 +24,9 @@ from contest.kit.uploads import (
     ReceivedFile,
     UploadTooLarge,
 )
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 20
@@ -52,7 +55,7 @@ class _FormCollector:
         self.buffer = bytearray()
         self.writing_file = False
 
-    def callbacks(self) -> dict[str, Any]:
+    def callbacks(self) -> "MultipartCallbacks":
         return {
             "on_part_begin": self.on_part_begin,
             "on_part_data": self.on_part_data,

@@ -17,6 +17,7 @@ from contest.core.web.uploads import release_write_lock
 from contest.entries import importing as entries_import
 from contest.entries import service as entries
 from contest.entries.deps import receive_file
+from contest.entries.export import ENTRY_COLUMNS
 from contest.entries.listing import EntryFilters, entry_page, filter_options
 from contest.entries.pages import forms as team_pages
 from contest.entries.schemas import EntryUpdate
@@ -203,7 +204,7 @@ def _import_page(
         {
             **contest_context(db, contest, "entries"),
             "tracks": tracks(db, contest.id),
-            "columns": entries_import.ENTRY_COLUMNS,
+            "columns": ENTRY_COLUMNS,
             "errors": errors[:IMPORT_ERRORS_SHOWN],
             "error_count": len(errors),
             "bad_rows": len({e.loc[1] for e in errors if len(e.loc) > 1}),

@@ -56,7 +56,7 @@ async def add_judge(
     request: Request, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
 ) -> Response:
     form = await form_values(request)
-    values = {
+    values: dict[str, Any] = {
         key: form.get(key, "") for key in ("email", "name", "institution", "title", "password")
     }
     values["expertise"] = [
