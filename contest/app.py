@@ -17,6 +17,7 @@ from contest.core.schema import check_schema
 from contest.core.settings import Settings, get_settings
 from contest.core.web.deps import csrf_protect
 from contest.core.web.errors import install_error_handlers
+from contest.core.web.limits import BodyLimitMiddleware
 from contest.core.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
 from contest.core.web.templating import STATIC_DIR, set_display_zone
 from contest.entries import api as entries_api
@@ -61,6 +62,9 @@ def build_app() -> FastAPI:
         docs_url="/docs",
         openapi_url="/openapi.json",
     )
+    # Innermost first: bodies are bounded inside the security headers and the locale, so a
+    # 413 carries both.
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(LocaleMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -5,7 +5,7 @@ and the API uses the same ones for the rules we write ourselves.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -15,6 +15,21 @@ from contest.core.errors import FieldError, InvalidInput
 from contest.core.i18n import _
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+# A message that names what someone sent quotes at most this many characters of it.
+EXCERPT_LENGTH = 40
+
+
+def excerpt(value: object, limit: int = EXCERPT_LENGTH) -> str:
+    """A short quote of input for an error message: an answer never echoes a whole field."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def excerpts(values: Iterable[object], count: int = 10) -> str:
+    """The first few values, each quoted short, and how many more there are."""
+    items = list(values)
+    shown = ", ".join(excerpt(v) for v in items[:count])
+    return shown if len(items) <= count else f"{shown} (+{len(items) - count})"
 
 
 def valid_email(email: str) -> bool:

@@ -8,16 +8,12 @@ are loaded once, and the good file is inserted with a few multi-row statements.
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import ValidationError
 from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +23,7 @@ from contest.core import audit
 from contest.core.enums import EntryStatus
 from contest.core.errors import FieldError, InvalidInput
 from contest.core.i18n import LOCALES, _, use_locale
-from contest.core.validation import invalid_input
+from contest.core.validation import excerpt, invalid_input
 from contest.entries import eligibility
 from contest.entries.export import COLUMNS as EXPORT_COLUMNS
 from contest.entries.export import (
@@ -44,6 +40,7 @@ from contest.entries.service import (
     taken_titles,
     track_rules,
 )
+from contest.kit import xlsx_read
 from contest.models import Contest, Entry, EntryMember, RoundEntry, Track, User, table_of, utcnow
 from contest.setup.contests import tracks
 from contest.setup.rounds import first_round
@@ -82,6 +79,8 @@ ALIASES = {
 }
 MEMBER_SEPARATORS = (";", "；", "\n")
 XLSX_MAGIC = b"PK\x03\x04"
+# At most 20,000 entries a file (the error says so), 100 columns, Excel's cell size.
+LIMITS = xlsx_read.Limits(rows=20_000, columns=100, cell_chars=32_767)
 
 
 @dataclass
@@ -95,32 +94,6 @@ NEXT_ENTRY_IDS = text(
 )
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return (
-            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-        )
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _read_xlsx(path: Path) -> Iterator[list[str]]:
-    # A file object, not a path: openpyxl judges paths by their extension.
-    with path.open("rb") as handle:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            for values in sheet.iter_rows(values_only=True):
-                yield [_cell(v) for v in values]
-        finally:
-            workbook.close()
-
-
 def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
@@ -129,26 +102,50 @@ def _decode(raw: bytes) -> str:
         return raw.decode("gb18030")
 
 
-def _read_csv(path: Path) -> Iterator[list[str]]:
+def _read_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Rows of a CSV file with their line numbers, bounded like a workbook's."""
     text = _decode(path.read_bytes())
-    for values in csv.reader(io.StringIO(text, newline="")):
-        yield [v.strip() for v in values]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = 0
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        rows += 1
+        if rows > LIMITS.rows + 1:  # the header is not an entry
+            raise xlsx_read.too_many_rows(LIMITS.rows)
+        _check_csv_row(reader.line_num, values)
+        yield reader.line_num, [v.strip() for v in values]
+
+
+def _check_csv_row(line: int, values: list[str]) -> None:
+    if len(values) > LIMITS.columns:
+        message = _("Line %(line)s has more than %(max)s columns.") % {
+            "line": line, "max": LIMITS.columns
+        }
+        raise xlsx_read.WorkbookError(message)
+    if any(len(v) > LIMITS.cell_chars for v in values):
+        message = _("Line %(line)s has a value longer than %(max)s characters.") % {
+            "line": line, "max": f"{LIMITS.cell_chars:,}"
+        }
+        raise xlsx_read.WorkbookError(message)
 
 
 def read_table(path: Path) -> Table:
-    """The header and the non-empty rows, each with its line number."""
+    """The header and the non-empty rows, each with its line (as a spreadsheet numbers it)."""
     with path.open("rb") as handle:
         is_xlsx = handle.read(4) == XLSX_MAGIC
     try:
-        lines = _read_xlsx(path) if is_xlsx else _read_csv(path)
+        lines = xlsx_read.read_rows(path, LIMITS) if is_xlsx else _read_csv(path)
         all_rows = list(lines)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, csv.Error):
+    except xlsx_read.WorkbookError as exc:
+        raise InvalidInput.single("file", exc.message) from None
+    except (OSError, ValueError, csv.Error):
         message = _("The file could not be read. Upload a CSV (UTF-8) or an XLSX file.")
         raise InvalidInput.single("file", message) from None
     if not all_rows:
         raise InvalidInput.single("file", _("The file is empty."))
-    rows = [(i + 2, r) for i, r in enumerate(all_rows[1:]) if any(r)]
-    return Table([h.strip().lstrip("\ufeff") for h in all_rows[0]], rows)
+    header = [h.strip().lstrip("\ufeff") for h in all_rows[0][1]]
+    return Table(header, [(line, r) for line, r in all_rows[1:] if any(r)])
 
 
 @cache
@@ -174,9 +171,9 @@ def column_map(header: list[str]) -> dict[int, str]:
         if not raw or name in READ_ONLY_COLUMNS:
             continue
         if name not in known:
-            errors.append(_("Unknown column “%(name)s”.") % {"name": raw})
+            errors.append(_("Unknown column “%(name)s”.") % {"name": excerpt(raw)})
         elif name in mapping.values():
-            errors.append(_("Column “%(name)s” appears twice.") % {"name": raw})
+            errors.append(_("Column “%(name)s” appears twice.") % {"name": excerpt(raw)})
         else:
             mapping[index] = name
     missing = [c for c in REQUIRED_COLUMNS if c not in mapping.values()]

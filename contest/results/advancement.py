@@ -38,6 +38,7 @@ from contest.core import audit
 from contest.core.enums import EntryStatus
 from contest.core.errors import InvalidInput, StateConflict
 from contest.core.i18n import _
+from contest.core.validation import excerpts
 from contest.models import Advancement, Assignment, Round, RoundEntry, ScoreSheet, User, utcnow
 from contest.results import service as results
 from contest.setup import rounds
@@ -153,7 +154,7 @@ def resolve_counts(
     given = dict(counts or {})
     unknown = sorted(set(given) - set(codes))
     if unknown:
-        message = _("Unknown track code: %(codes)s.") % {"codes": ", ".join(unknown)}
+        message = _("Unknown track code: %(codes)s.") % {"codes": excerpts(unknown)}
         raise InvalidInput.single("counts", message)
     if any(not isinstance(n, int) or n < 0 for n in given.values()):
         raise InvalidInput.single("counts", _("Each number must be a whole number, 0 or more."))

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, HTTPException
 
 from contest.core.i18n import _
+from contest.core.validation import excerpt
 from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.models import Round
 from contest.results import advancement
@@ -47,7 +48,7 @@ def result_out(outcome: results.RoundResults, line: results.ResultLine) -> Resul
 
 
 def _unknown_track(code: str) -> HTTPException:
-    message = _("Unknown track code: %(codes)s.") % {"codes": code}
+    message = _("Unknown track code: %(codes)s.") % {"codes": excerpt(code)}
     return HTTPException(
         422,
         [{"loc": ["query", "track_code"], "msg": message, "type": "unknown"}],

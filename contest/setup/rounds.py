@@ -11,6 +11,7 @@ from contest.core import audit
 from contest.core.enums import EntryStatus, RoundKind, RoundMode
 from contest.core.errors import InvalidInput, StateConflict
 from contest.core.i18n import _
+from contest.core.validation import excerpts
 from contest.models import Contest, Criterion, Entry, Round, RoundEntry, ScoreSheet, User, utcnow
 from contest.setup.contests import tracks
 from contest.setup.schemas import (
@@ -107,7 +108,7 @@ def _check_advance_codes(db: Session, contest_id: int, advance_count: dict[str, 
     if unknown:
         raise InvalidInput.single(
             "advance_count",
-            _("Unknown track code: %(codes)s.") % {"codes": ", ".join(unknown)},
+            _("Unknown track code: %(codes)s.") % {"codes": excerpts(unknown)},
         )
 
 

@@ -29,13 +29,27 @@ def is_api(request: Request) -> bool:
 
 
 def invalid_input_body(exc: InvalidInput) -> dict[str, Any]:
-    """FastAPI's own 422 shape, so clients parse one format."""
-    return {
-        "detail": [
-            {"loc": ["body", *error.loc], "msg": error.message, "type": error.code}
-            for error in exc.errors
-        ]
-    }
+    """FastAPI's own 422 shape, so clients parse one format; at most MAX_ERRORS problems,
+    then one item counting the rest (a file of 100,000 bad rows answers in a few KB)."""
+    detail = [
+        {"loc": ["body", *error.loc], "msg": error.message, "type": error.code}
+        for error in exc.errors[:MAX_ERRORS]
+    ]
+    more = len(exc.errors) - MAX_ERRORS
+    if more > 0:
+        detail.append({"loc": ["body"], "msg": more_problems(more), "type": "too_many_errors"})
+    return {"detail": detail}
+
+
+def more_problems(count: int) -> str:
+    return _("… and %(count)s more problems, not listed.") % {"count": count}
+
+
+def invalid_input_text(exc: InvalidInput) -> str:
+    """The problems as one line for an error page, bounded like the API's list."""
+    text = "; ".join(e.message for e in exc.errors[:MAX_ERRORS])
+    more = len(exc.errors) - MAX_ERRORS
+    return f"{text}; {more_problems(more)}" if more > 0 else text
 
 
 def validation_detail(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -120,7 +134,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid_input(request: Request, exc: InvalidInput) -> Response:
         if is_api(request):
             return JSONResponse(invalid_input_body(exc), 422)
-        return error_page(request, 422, "; ".join(e.message for e in exc.errors))
+        return error_page(request, 422, invalid_input_text(exc))
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, _exc: NotFound) -> Response:

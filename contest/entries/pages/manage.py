@@ -30,7 +30,7 @@ from contest.setup.nav import contest_context
 
 router = APIRouter(prefix="/manage")
 streaming_router = APIRouter(prefix="/manage", include_in_schema=False)
-IMPORT_ERRORS_SHOWN = 500
+IMPORT_ERRORS_SHOWN = 200
 
 
 def _contest_of(db: Session, entry: Entry) -> Contest:
