@@ -20,6 +20,7 @@ from contest.core.web.errors import install_error_handlers
 from contest.core.web.limits import BodyLimitMiddleware
 from contest.core.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
 from contest.core.web.templating import STATIC_DIR, set_display_zone
+from contest.core.web.text_guard import TextGuardMiddleware
 from contest.entries import api as entries_api
 from contest.entries.pages import team as entries_team_pages
 from contest.exports import api as exports_api
@@ -62,8 +63,9 @@ def build_app() -> FastAPI:
         docs_url="/docs",
         openapi_url="/openapi.json",
     )
-    # Innermost first: bodies are bounded inside the security headers and the locale, so a
-    # 413 carries both.
+    # Innermost first: text that cannot be stored is looked for in bodies already bounded;
+    # both answer inside the security headers and the locale.
+    app.add_middleware(TextGuardMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(LocaleMiddleware)

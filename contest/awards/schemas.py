@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from contest.core.i18n import _
-from contest.core.validation import invalid
+from contest.core.validation import invalid, is_ascii_number
 
 TierName = Literal["gold", "silver", "bronze", "excellence"]
 Count = Annotated[int, Field(ge=0, le=10_000)]
@@ -53,7 +53,7 @@ class AwardsIn(Strict):
     @field_validator("resolve")
     @classmethod
     def _entry_ids(cls, value: dict[str, str | None]) -> dict[str, str | None]:
-        if any(not key.isdigit() for key in value):
+        if any(not is_ascii_number(key, 9) for key in value):
             raise invalid("entry_id", _("Name projects by their number."))
         return value
 

@@ -6,6 +6,7 @@ and the API uses the same ones for the rules we write ourselves.
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,6 +18,17 @@ from contest.core.i18n import _
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 # A message that names what someone sent quotes at most this many characters of it.
 EXCERPT_LENGTH = 40
+
+
+def is_ascii_number(text: str, max_digits: int = 18) -> bool:
+    """Whole-number text of ASCII digits only: "²" and "٣" are digits to `str.isdigit`,
+    and `int` refuses the first and reads the second, so neither counts here."""
+    return 0 < len(text) <= max_digits and text.isascii() and text.isdigit()
+
+
+def ascii_int(text: str, max_digits: int = 18) -> int | None:
+    """The number the text spells in ASCII digits, or None."""
+    return int(text) if is_ascii_number(text, max_digits) else None
 
 
 def excerpt(value: object, limit: int = EXCERPT_LENGTH) -> str:
@@ -42,6 +54,21 @@ def email_address(value: str) -> str:
     if not valid_email(normalised):
         raise invalid("email", _("Enter a valid e-mail address."))
     return normalised
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def in_contest_years(value: datetime) -> datetime:
+    """Field validator: a contest's times fall in 2000..2100. Checked on the year as given,
+    before any conversion: moving 0001-01-01T00:30+01:00 to UTC would itself overflow."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise invalid(
+            "datetime_range",
+            _("Give a date between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    return value
 
 
 def invalid(code: str, message: str, **context: Any) -> PydanticCustomError:

@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from contest.core.enums import DocumentKind, EntryStatus
+from contest.core.validation import is_ascii_number
 from contest.models import Document, Entry, Round, RoundEntry, Track
 
 PER_PAGE = 50
@@ -76,7 +77,7 @@ def _search(q: str) -> ColumnElement[bool]:
         col(Entry.city),
     )
     condition = or_(*(column.ilike(pattern, escape="\\") for column in columns))
-    return or_(condition, col(Entry.id) == int(q)) if q.isdigit() and len(q) < 10 else condition
+    return or_(condition, col(Entry.id) == int(q)) if is_ascii_number(q, 9) else condition
 
 
 def _status(status: str) -> ColumnElement[bool]:

@@ -23,6 +23,7 @@ from contest.core import audit
 from contest.core.enums import SheetState
 from contest.core.errors import FieldError, InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
+from contest.core.validation import ascii_int
 from contest.judging.access import TARGET
 from contest.models import (
     Criterion,
@@ -148,7 +149,7 @@ def clean_scores(limits: Mapping[int, int], scores: Mapping[str, object]) -> dic
     cleaned: dict[int, int] = {}
     errors: list[FieldError] = []
     for key, value in scores.items():
-        criterion_id = int(key) if str(key).isdigit() else None
+        criterion_id = ascii_int(str(key), 9)
         if criterion_id is None or criterion_id not in limits:
             errors.append(FieldError(("scores", str(key)), _("Unknown criterion."), "unknown"))
             continue

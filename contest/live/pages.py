@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from contest.core.enums import ContestStatus, RoundMode
 from contest.core.errors import InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
+from contest.core.validation import ascii_int, is_ascii_number
 from contest.core.web.deps import CurrentJudge, CurrentOrganiser, DbSession
 from contest.core.web.forms import form_values
 from contest.core.web.templating import redirect, render
@@ -123,7 +124,7 @@ async def draw_form(
     form = await form_values(request)
     seed_text = form.get("seed", "").strip()
     try:
-        if seed_text and not seed_text.isdigit():
+        if seed_text and not is_ascii_number(seed_text):
             raise InvalidInput.single("seed", _("Enter a whole number, or leave it empty."))
         record = draw.draw_order(
             db,
@@ -150,9 +151,9 @@ async def step_form(
     try:
         command = live.Command(
             action=live.Action(form.get("action", "")),
-            entry_id=int(entry_text) if entry_text.isdigit() else None,
+            entry_id=ascii_int(entry_text),
             override_reason=form.get("override_reason", ""),
-            revision=int(revision_text) if revision_text.isdigit() else None,
+            revision=ascii_int(revision_text),
         )
         live.apply(db, actor=user, round_=_roadshow(round_), command=command)
     except ValueError:

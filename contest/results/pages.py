@@ -14,6 +14,7 @@ from fastapi.routing import APIRouter
 
 from contest.core.errors import InvalidInput, StateConflict
 from contest.core.i18n import _
+from contest.core.validation import is_ascii_number
 from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.core.web.templating import redirect, render
 from contest.models import Round
@@ -125,7 +126,7 @@ def _counts(query: dict[str, str]) -> dict[str, int] | None:
     counts = {}
     for key, value in query.items():
         if key.startswith("n_") and value.strip():
-            if not value.strip().isdigit():
+            if not is_ascii_number(value.strip(), 9):
                 raise InvalidInput.single(
                     "counts", _("Each number must be a whole number, 0 or more.")
                 )
@@ -198,7 +199,7 @@ def advancement_page(request: Request, round_: OrganisedRound, db: DbSession) ->
     return render(request, "manage/advancement.html", context)
 
 
-_NUMBER = re.compile(r"\d+")
+_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 def _numbers(text: str) -> frozenset[int] | None:
@@ -211,7 +212,7 @@ def _numbers(text: str) -> frozenset[int] | None:
 
 
 def _ids(values: list[Any]) -> frozenset[int]:
-    return frozenset(int(v) for v in values if isinstance(v, str) and v.isdigit())
+    return frozenset(int(v) for v in values if isinstance(v, str) and is_ascii_number(v))
 
 
 async def _choice(request: Request) -> tuple[advancement.Choice, dict[str, str]]:

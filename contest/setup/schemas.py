@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Self
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -17,11 +18,14 @@ from pydantic import (
 
 from contest.core.enums import Aggregation, ContestStatus, Normalization, RoundKind, RoundMode
 from contest.core.i18n import N_, _
-from contest.core.validation import email_address, invalid
+from contest.core.validation import email_address, in_contest_years, invalid
 from contest.models import Criterion, Judge, Round, User
 from scoring import points
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Registration and scoring windows: aware, and within 2000..2100.
+ContestTime = Annotated[AwareDatetime, AfterValidator(in_contest_years)]
+Organisers = Annotated[list[Annotated[Text, Field(max_length=200)]], Field(max_length=20)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True)]
 
 # docs/rules.md section 4, flow 1: the rubric offered by default, 100 points in all.
@@ -69,9 +73,9 @@ class ContestCreate(Strict):
     edition: Annotated[int, Field(ge=1, le=1000)] | None = None
     series: Annotated[OptionalText, Field(max_length=100)] = ""
     description: Annotated[OptionalText, Field(max_length=5000)] = ""
-    organisers: Annotated[list[Annotated[Text, Field(max_length=200)]], Field(max_length=20)] = []
-    registration_opens_at: AwareDatetime | None = None
-    registration_closes_at: AwareDatetime | None = None
+    organisers: Organisers = []
+    registration_opens_at: ContestTime | None = None
+    registration_closes_at: ContestTime | None = None
     max_entries_per_team: Annotated[int, Field(ge=1, le=100)] = 1
 
     @model_validator(mode="after")
@@ -86,9 +90,9 @@ class ContestUpdate(Strict):
     edition: Annotated[int, Field(ge=1, le=1000)] | None = None
     series: Annotated[OptionalText, Field(max_length=100)] | None = None
     description: Annotated[OptionalText, Field(max_length=5000)] | None = None
-    organisers: list[Annotated[Text, Field(max_length=200)]] | None = None
-    registration_opens_at: AwareDatetime | None = None
-    registration_closes_at: AwareDatetime | None = None
+    organisers: Organisers | None = None
+    registration_opens_at: ContestTime | None = None
+    registration_closes_at: ContestTime | None = None
     max_entries_per_team: Annotated[int, Field(ge=1, le=100)] | None = None
     status: ContestStatus | None = None
 
@@ -180,8 +184,8 @@ class RoundSettings(Strict):
     """Every setting of docs/rules.md section 3, with its defaults."""
 
     mode: RoundMode | None = None
-    opens_at: AwareDatetime | None = None
-    closes_at: AwareDatetime | None = None
+    opens_at: ContestTime | None = None
+    closes_at: ContestTime | None = None
     judges_per_entry: Annotated[int, Field(ge=1, le=100)] = 5
     aggregation: Aggregation = Aggregation.trimmed_mean
     trim_min_judges: Annotated[int, Field(ge=3, le=100)] = 5
@@ -223,8 +227,8 @@ class RoundCreate(RoundSettings):
 class RoundUpdate(Strict):
     name: Annotated[Text, Field(max_length=100)] | None = None
     mode: RoundMode | None = None
-    opens_at: AwareDatetime | None = None
-    closes_at: AwareDatetime | None = None
+    opens_at: ContestTime | None = None
+    closes_at: ContestTime | None = None
     judges_per_entry: Annotated[int, Field(ge=1, le=100)] | None = None
     aggregation: Aggregation | None = None
     trim_min_judges: Annotated[int, Field(ge=3, le=100)] | None = None

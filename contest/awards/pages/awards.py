@@ -18,6 +18,7 @@ from contest.awards.schemas import AwardsIn
 from contest.core.enums import Tier
 from contest.core.errors import FieldError, InvalidInput, StateConflict
 from contest.core.i18n import _
+from contest.core.validation import is_ascii_number
 from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.core.web.forms import form_values, validate
 from contest.core.web.templating import redirect, render
@@ -44,7 +45,7 @@ def _request(values: dict[str, str], reason: str = "") -> awards.AwardRequest:
     errors = [
         FieldError((tier,), _("Enter a whole number, 0 or more."))
         for tier in TIERS
-        if values.get(tier, "").strip() and not values[tier].strip().isdigit()
+        if values.get(tier, "").strip() and not is_ascii_number(values[tier].strip(), 6)
     ]
     if errors:
         raise InvalidInput(errors)

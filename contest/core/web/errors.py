@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from contest.core.errors import Forbidden, InvalidInput, NotFound, StateConflict, TooManyAttempts
 from contest.core.i18n import _
-from contest.core.validation import message_of
+from contest.core.validation import is_ascii_number, message_of
 from contest.core.web.deps import NotAuthenticated
 from contest.core.web.templating import render
 
@@ -157,7 +157,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def number_out_of_range(request: Request, exc: Exception) -> Response:
         # Ids and numbers the database cannot hold (SQLite: 64 bits; PostgreSQL: 32 bits for
         # ids). No object has such an id, and no value of ours is that large.
-        if any(part.isdigit() and int(part) > MAX_ID for part in request.url.path.split("/")):
+        path = request.url.path.split("/")
+        if any(is_ascii_number(part, 400) and int(part) > MAX_ID for part in path):
             return _answer(request, 404, _("Not found."))
         if is_api(request):
             return JSONResponse({"detail": [{"loc": ["body"], "type": "out_of_range",

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from contest.core.errors import InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
+from contest.core.validation import ascii_int, is_ascii_number
 from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.core.web.forms import form_values
 from contest.core.web.templating import format_datetime, redirect, render
@@ -79,7 +80,7 @@ async def run_auto_assignment(
 ) -> Response:
     form = await form_values(request)
     text = form.get("seed", "").strip()
-    if text and not (text.isdigit() and len(text) < 19):
+    if text and not is_ascii_number(text):
         return _assignments_page(
             request,
             db,
@@ -112,10 +113,11 @@ async def run_auto_assignment(
 
 
 def _pair(form: dict[str, str]) -> tuple[int, int]:
-    try:
-        return int(form.get("judge_id", "")), int(form.get("entry_id", ""))
-    except ValueError:
-        raise InvalidInput.single("judge_id", _("Choose a judge.")) from None
+    judge_id = ascii_int(form.get("judge_id", ""))
+    entry_id = ascii_int(form.get("entry_id", ""))
+    if judge_id is None or entry_id is None:
+        raise InvalidInput.single("judge_id", _("Choose a judge."))
+    return judge_id, entry_id
 
 
 def _back(round_: Round, form: dict[str, str]) -> str:

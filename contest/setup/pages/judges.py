@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from contest.core.errors import InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
+from contest.core.validation import ascii_int
 from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.core.web.forms import form_values, validate
 from contest.core.web.templating import redirect, render
@@ -111,8 +112,9 @@ async def declare_conflict(
     form = await form_values(request)
     try:
         with db.begin_nested():
-            judge = judges.judge_in_contest(db, contest.id, int(form.get("judge_id", "0") or 0))
-            entry_id = int(form.get("entry_id", "") or 0)
+            judge_id = ascii_int(form.get("judge_id", "")) or 0
+            judge = judges.judge_in_contest(db, contest.id, judge_id)
+            entry_id = ascii_int(form.get("entry_id", "")) or 0
             judges.declare_conflict(
                 db, actor=user, judge=judge, entry_id=entry_id, reason=form.get("reason", "")
             )
