@@ -67,7 +67,9 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # Proxy headers are read by the app, and only from TIANJIAO_TRUSTED_PROXIES
+        # (core.web.deps.client_address): uvicorn would believe any local peer.
+        proxy_headers=False,
         log_level="info",
     )
     return 0

@@ -3,12 +3,14 @@
 import contextlib
 import os
 import secrets
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+IPNetwork = IPv4Network | IPv6Network
 SECRET_FILE_NAME = "secret_key"  # noqa: S105 (a file name, not a secret)
 
 
@@ -25,6 +27,19 @@ class Settings(BaseSettings):
     # How long a SQLite writer waits for another before the request answers 503.
     sqlite_busy_timeout_ms: int = 5000
     upload_limit_bytes: int = 20 * 1024 * 1024
+    # Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or
+    # networks (e.g. "127.0.0.1,10.0.0.0/8"). None by default: the peer is the client.
+    trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: str) -> str:
+        proxy_networks(value)  # refuses to start on a typo rather than trust nobody silently
+        return value
+
+    @cached_property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        return proxy_networks(self.trusted_proxies)
 
     @field_validator("base_url")
     @classmethod
@@ -61,6 +76,20 @@ class Settings(BaseSettings):
             draft.unlink()
         self.secret_key = path.read_text(encoding="ascii").strip()
         return self
+
+
+def proxy_networks(text: str) -> tuple[IPNetwork, ...]:
+    """ "127.0.0.1, 10.0.0.0/8" -> the networks; ValueError naming a bad item."""
+    networks = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError:
+            message = f"TIANJIAO_TRUSTED_PROXIES: not an address or network: {item!r}"
+            raise ValueError(message) from None
+    return tuple(networks)
 
 
 @lru_cache

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from ipaddress import ip_address
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request, status
@@ -22,7 +23,7 @@ from contest.core.db import Database
 from contest.core.enums import Role
 from contest.core.i18n import _
 from contest.core.security import csrf_tokens_match
-from contest.core.settings import Settings
+from contest.core.settings import IPNetwork, Settings
 from contest.models import User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -169,8 +170,29 @@ class NotAuthenticated(Exception):
 
 
 def client_address(request: Request) -> str:
-    """The address log-in throttling counts failures against."""
-    return request.client.host if request.client else "unknown"
+    """The address log-in throttling counts failures against: the peer, unless the peer is
+    a trusted proxy (TIANJIAO_TRUSTED_PROXIES); then the nearest address in X-Forwarded-For
+    that is not a trusted proxy. Hops further left were written by the client itself, so a
+    new made-up address per attempt cannot escape the throttle."""
+    peer = request.client.host if request.client else "unknown"
+    settings: Settings = request.app.state.settings
+    networks = settings.trusted_proxy_networks
+    if not networks or not _trusted(peer, networks):
+        return peer
+    header = ",".join(request.headers.getlist("x-forwarded-for"))
+    hops = [hop.strip() for hop in header.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, networks):
+            return hop[:64]
+    return hops[0][:64] if hops else peer
+
+
+def _trusted(address: str, networks: tuple[IPNetwork, ...]) -> bool:
+    try:
+        parsed = ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in networks)
 
 
 def _bearer_token(request: Request) -> str | None:
