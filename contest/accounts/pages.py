@@ -12,7 +12,7 @@ from contest.core import sessions
 from contest.core.enums import Role
 from contest.core.errors import InvalidInput, TooManyAttempts
 from contest.core.i18n import _
-from contest.core.security import new_csrf_token, sign
+from contest.core.security import csrf_binding, new_csrf_token, sign
 from contest.core.web.deps import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -47,7 +47,7 @@ def _logged_in(request: Request, db: DbSession, user: User, next_url: str) -> Re
     )
     response.set_cookie(
         CSRF_COOKIE,
-        new_csrf_token(settings.secret_key),
+        new_csrf_token(settings.secret_key, csrf_binding(token)),
         httponly=True,
         samesite="lax",
         secure=settings.secure_cookies,

@@ -51,14 +51,30 @@ def unsign(secret_key: str, signed: str, purpose: str) -> str | None:
     return value if hmac.compare_digest(sign(secret_key, value, purpose), signed) else None
 
 
-def new_csrf_token(secret_key: str) -> str:
-    return sign(secret_key, secrets.token_urlsafe(24), "csrf")
+def csrf_binding(session_token: str | None) -> str:
+    """What a CSRF token is bound to: the log-in session it was minted for (by digest), or
+    the anonymous visit (empty) before any log-in."""
+    return token_digest(session_token) if session_token else ""
 
 
-def csrf_tokens_match(secret_key: str, cookie_token: str | None, sent_token: str | None) -> bool:
-    """Double-submit check: the form's token equals the cookie's, and we issued it."""
+def new_csrf_token(secret_key: str, binding: str) -> str:
+    """A random token signed together with its binding: it is only valid beside the
+    session (or the anonymous visit) it was minted for."""
+    return sign(secret_key, secrets.token_urlsafe(24), f"csrf|{binding}")
+
+
+def csrf_token_valid(secret_key: str, token: str | None, binding: str) -> bool:
+    return bool(token) and unsign(secret_key, token or "", f"csrf|{binding}") is not None
+
+
+def csrf_tokens_match(
+    secret_key: str, cookie_token: str | None, sent_token: str | None, binding: str
+) -> bool:
+    """Double-submit check: the form's token equals the cookie's, we issued it, and for the
+    session it is sent with. A token planted as the cookie (say, from an anonymous visit,
+    or another account) beside a victim's session cookie fails the last condition."""
     if not cookie_token or not sent_token:
         return False
-    if unsign(secret_key, cookie_token, "csrf") is None:
+    if not csrf_token_valid(secret_key, cookie_token, binding):
         return False
     return hmac.compare_digest(cookie_token, sent_token)

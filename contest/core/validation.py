@@ -71,6 +71,14 @@ def in_contest_years(value: datetime) -> datetime:
     return value
 
 
+def not_null(value: object) -> object:
+    """Before-validator for a partial update's fields that have no empty state: an explicit
+    null is refused (leaving the field out keeps it as it is)."""
+    if value is None:
+        raise invalid("null", _("This field cannot be empty."))
+    return value
+
+
 def invalid(code: str, message: str, **context: Any) -> PydanticCustomError:
     """A validation error with our own (already translated) message, no "Value error," prefix."""
     return PydanticCustomError(code, message, context or None)

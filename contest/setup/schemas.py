@@ -18,7 +18,7 @@ from pydantic import (
 
 from contest.core.enums import Aggregation, ContestStatus, Normalization, RoundKind, RoundMode
 from contest.core.i18n import N_, _
-from contest.core.validation import email_address, in_contest_years, invalid
+from contest.core.validation import email_address, in_contest_years, invalid, not_null
 from contest.models import Criterion, Judge, Round, User
 from scoring import points
 
@@ -96,6 +96,14 @@ class ContestUpdate(Strict):
     max_entries_per_team: Annotated[int, Field(ge=1, le=100)] | None = None
     status: ContestStatus | None = None
 
+    @field_validator(
+        "name", "year", "series", "description", "organisers", "max_entries_per_team", "status",
+        mode="before",
+    )
+    @classmethod
+    def _present(cls, value: object) -> object:
+        return not_null(value)
+
 
 class ContestPublic(BaseModel):
     id: int
@@ -139,6 +147,11 @@ class TrackUpdate(Strict):
     name: Annotated[Text, Field(max_length=100)] | None = None
     requires_company: bool | None = None
     max_company_age_years: Annotated[int, Field(ge=1, le=100)] | None = None
+
+    @field_validator("name", "requires_company", mode="before")
+    @classmethod
+    def _present(cls, value: object) -> object:
+        return not_null(value)
 
 
 class TrackPublic(BaseModel):
@@ -223,6 +236,15 @@ class RoundCreate(RoundSettings):
     def _rubric(cls, value: list[CriterionIn] | None) -> list[CriterionIn] | None:
         return _check_rubric(value) if value is not None else None
 
+    @field_validator(
+        "name", "mode", "judges_per_entry", "aggregation", "trim_min_judges", "normalization",
+        "carry_over_weight", "blind", "advance_count", "pitch_seconds", "qa_seconds", "criteria",
+        mode="before",
+    )
+    @classmethod
+    def _present(cls, value: object) -> object:
+        return not_null(value)
+
 
 class RoundUpdate(Strict):
     name: Annotated[Text, Field(max_length=100)] | None = None
@@ -244,6 +266,15 @@ class RoundUpdate(Strict):
     @classmethod
     def _rubric(cls, value: list[CriterionIn] | None) -> list[CriterionIn] | None:
         return _check_rubric(value) if value is not None else None
+
+    @field_validator(
+        "name", "mode", "judges_per_entry", "aggregation", "trim_min_judges", "normalization",
+        "carry_over_weight", "blind", "advance_count", "pitch_seconds", "qa_seconds", "criteria",
+        mode="before",
+    )
+    @classmethod
+    def _present(cls, value: object) -> object:
+        return not_null(value)
 
 
 class CriterionPublic(BaseModel):

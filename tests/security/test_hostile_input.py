@@ -160,3 +160,18 @@ def test_a_unicode_digit_advancement_entry_is_ignored_on_the_page(client, world,
                            data=factories.form(client, {"entry": "²", "reason": "x"}))
 
     assert response.status_code in (409, 422)
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    ("/api/v1/contests/{contest}", "name"), ("/api/v1/contests/{contest}", "organisers"),
+    ("/api/v1/rounds/{round}", "judges_per_entry"), ("/api/v1/rounds/{round}", "criteria"),
+])
+def test_an_explicit_null_for_a_field_without_an_empty_state_is_invalid(
+        client, db, world, organiser, path, field):
+    url = path.format(contest=world.contest.id, round=world.preliminary.id)
+
+    response = client.patch(url, json={field: None}, headers=organiser)
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{"loc": ["body", field], "type": "null",
+                                          "msg": "This field cannot be empty."}]

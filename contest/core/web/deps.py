@@ -22,7 +22,7 @@ from contest.core import sessions
 from contest.core.db import Database
 from contest.core.enums import Role
 from contest.core.i18n import _
-from contest.core.security import csrf_tokens_match
+from contest.core.security import csrf_binding, csrf_tokens_match
 from contest.core.settings import IPNetwork, Settings
 from contest.models import User
 
@@ -263,10 +263,20 @@ CurrentJudge = Annotated[User, Depends(require_role(Role.judge))]
 CurrentTeam = Annotated[User, Depends(require_role(Role.team))]
 
 
+def csrf_binding_of(request: Request) -> str:
+    """The binding of this browser's CSRF token: its session cookie's token, if signed by us."""
+    settings: Settings = request.app.state.settings
+    cookie = request.cookies.get(SESSION_COOKIE)
+    token = sessions.session_token_from_cookie(settings.secret_key, cookie) if cookie else None
+    return csrf_binding(token)
+
+
 def csrf_ok(request: Request, form_token: str | None) -> bool:
     settings: Settings = request.app.state.settings
     sent = form_token or request.headers.get(CSRF_HEADER)
-    return csrf_tokens_match(settings.secret_key, request.cookies.get(CSRF_COOKIE), sent)
+    return csrf_tokens_match(
+        settings.secret_key, request.cookies.get(CSRF_COOKIE), sent, csrf_binding_of(request)
+    )
 
 
 async def csrf_protect(request: Request) -> None:

@@ -18,9 +18,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from contest.core.i18n import LOCALE_NAMES, LOCALES, current_locale, gettext, ngettext
-from contest.core.security import new_csrf_token, unsign
+from contest.core.security import csrf_token_valid, new_csrf_token
 from contest.core.settings import Settings
-from contest.core.web.deps import CSRF_COOKIE
+from contest.core.web.deps import CSRF_COOKIE, csrf_binding_of
 from contest.models.base import utcnow
 from scoring import format_score as scoring_format_score
 from scoring import points_text
@@ -118,10 +118,11 @@ def csrf_token_for(request: Request) -> str:
         return existing
     settings: Settings = request.app.state.settings
     cookie = request.cookies.get(CSRF_COOKIE)
-    if cookie and unsign(settings.secret_key, cookie, "csrf") is not None:
+    binding = csrf_binding_of(request)
+    if csrf_token_valid(settings.secret_key, cookie, binding):
         token = cookie
     else:
-        token = new_csrf_token(settings.secret_key)
+        token = new_csrf_token(settings.secret_key, binding)
         request.state.new_csrf_token = True
     request.state.csrf_token = token
     return token
