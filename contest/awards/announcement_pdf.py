@@ -2,7 +2,7 @@
 
 A pure function of `AnnouncementData`, no database, no web. A4 portrait through reportlab's
 platypus, whose `LongTable` splits long tables across pages and repeats the header row.
-Chinese uses the built-in CID font STSong-Light, which needs no font file.
+Chinese is set in Noto Sans SC, a subset of which each PDF embeds (contest/kit/pdf_fonts.py).
 """
 
 from __future__ import annotations
@@ -20,14 +20,11 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.pdfmetrics import getRegisteredFontNames, registerFont, stringWidth
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
-CJK = "STSong-Light"
-if CJK not in getRegisteredFontNames():  # keep a faster subclass another module registered
-    registerFont(UnicodeCIDFont(CJK))
+from contest.kit.pdf_fonts import CJK
 
 FINALIST_COLUMNS = ("序号", "项目名称", "所在单位", "项目负责人")
 WINNER_COLUMNS = ("奖项", "项目名称", "所在单位", "项目负责人")

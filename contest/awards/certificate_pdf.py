@@ -2,8 +2,10 @@
 
 One A4 landscape page per certificate, drawn straight onto a reportlab canvas. A fixed
 layout on the canvas is several times faster than platypus and lets every line be
-measured, so nothing can leave the border. Chinese text uses reportlab's built-in CID
-font STSong-Light: the viewer supplies the glyphs, so no font file ships or embeds.
+measured, so nothing can leave the border. Chinese text is set in Noto Sans SC, of which
+each PDF embeds the glyphs it uses (contest/kit/pdf_fonts.py), so it prints the same on any
+printer or phone. What stays the same from one certificate to the next (heading, contest,
+organisers, tier, labels) is drawn in `CJK_FIXED`, whose embedded subset is then built once.
 """
 
 from __future__ import annotations
@@ -20,22 +22,21 @@ from datetime import date
 from functools import cache, lru_cache
 from itertools import islice, tee
 from multiprocessing import get_context
-from typing import Any, Literal
+from typing import Literal
 
 import segno
 from reportlab import rl_config
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.pdfdoc import PDFObject
-from reportlab.pdfbase.pdfmetrics import registerFont, stringWidth
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
+
+from contest.kit.pdf_fonts import CJK, CJK_FIXED
 
 Tier = Literal["gold", "silver", "bronze", "excellence"]
 
 PAGE_W, PAGE_H = landscape(A4)
-CJK = "STSong-Light"
 SERIF = "Times-Roman"
 SERIF_ITALIC = "Times-Italic"
 SANS = "Helvetica"
@@ -44,32 +45,6 @@ SANS = "Helvetica"
 PAGE_COMPRESSION = True
 
 
-class _Preformatted(PDFObject):  # type: ignore[misc]  # reportlab ships no type hints
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def format(self, document: object) -> bytes:
-        return self.data
-
-
-class _SongFont(UnicodeCIDFont):  # type: ignore[misc]
-    """STSong-Light whose font dictionary is formatted once per process instead of per PDF.
-
-    The dictionary holds a ~900-number glyph-width array that reportlab's pure-Python
-    number formatter turns into text for every document: ~0.7 ms, half the cost of a page.
-    """
-
-    _formatted: dict[str, bytes] = {}  # keyed by the PDF-internal name (/F1, /F2...) it holds
-
-    def addObjects(self, doc: Any) -> None:
-        super().addObjects(doc)
-        internal = doc.fontMapping[self.name][1:]
-        if internal not in self._formatted:
-            self._formatted[internal] = doc.idToObject[internal].format(doc)
-        doc.idToObject[internal] = _Preformatted(self._formatted[internal])
-
-
-registerFont(_SongFont(CJK))  # once per process; a CID font needs no font file
 # ASCII85 only serves 7-bit mail transports, and reportlab's pure-Python encoder costs
 # ~1.5 ms a page (40% of a certificate). Binary Flate streams are what every PDF uses.
 rl_config.useA85 = 0
@@ -317,7 +292,7 @@ def _draw_heading(c: Canvas, contest_name: str) -> None:
     c.setFillColor(RED)
     c.setStrokeColor(RED)
     c.setLineWidth(0.7)  # fill + stroke (mode 2) gives the Song face a bolder, printed weight
-    c.setFont(CJK, 40)
+    c.setFont(CJK_FIXED, 40)
     c.drawCentredString(cx, 497, "荣誉证书", mode=2, charSpace=14)
     c.setFillColor(GOLD)
     c.setFont(SERIF, 12.5)
@@ -325,7 +300,7 @@ def _draw_heading(c: Canvas, contest_name: str) -> None:
     _draw_divider(c, 460)
     size = _shrink_to_width(contest_name, CJK, 18, CONTENT[2] - CONTENT[0] - 40)
     c.setFillColor(INK)
-    c.setFont(CJK, size)
+    c.setFont(CJK_FIXED, size)
     c.drawCentredString(cx, 434 - size / 2, contest_name)
 
 
@@ -346,14 +321,14 @@ def _draw_tier(c: Canvas, d: CertificateData) -> None:
     style = TIER_STYLES[d.tier]
     cx = PAGE_W / 2
     c.setFillColor(MUTED)
-    c.setFont(CJK, 12)
+    c.setFont(CJK_FIXED, 12)
     c.drawCentredString(cx, 250, "荣  获")
     name = d.custom_name or style.zh
     size = _shrink_to_width(name, CJK, 42, 420)
     c.setFillColor(style.colour)
     c.setStrokeColor(style.colour)
     c.setLineWidth(0.9)
-    c.setFont(CJK, size)
+    c.setFont(CJK_FIXED, size)
     if d.custom_name:  # a custom name has no agreed English wording: centre it alone
         c.drawCentredString(cx, 200, name, mode=2, charSpace=size * 0.2)
         return
@@ -365,23 +340,23 @@ def _draw_tier(c: Canvas, d: CertificateData) -> None:
 def _draw_footer(c: Canvas, d: CertificateData) -> None:
     x0, y0 = CONTENT[0], CONTENT[1] + 8
     c.setFillColor(RED)
-    c.setFont(CJK, 11)
+    c.setFont(CJK_FIXED, 11)
     names = [n for n in d.organisers if n][:6]
     top = y0 + 16 * len(names) + 6
     c.drawString(x0, top, "主办单位 Organisers")
     c.setFillColor(INK)
     for i, name in enumerate(names):
         size = _shrink_to_width(name, CJK, 11, 300)
-        c.setFont(CJK, size)
+        c.setFont(CJK_FIXED, size)
         c.drawString(x0, top - 18 - 16 * i, name)
     right = QR_X - 22
-    c.setFont(CJK, 12.5)
+    c.setFont(CJK_FIXED, 12.5)
     c.drawRightString(right, y0 + 70, "大赛组委会")
     c.drawRightString(right, y0 + 50, _chinese_date(d.issued_on))
     c.setFillColor(MUTED)
     c.setFont(SANS, 8.5)
     c.drawRightString(right, y0 + 37, d.issued_on.isoformat())
-    c.setFont(CJK, 9.5)
+    c.setFont(CJK_FIXED, 9.5)
     code_w = _shrink_to_width(d.code, SANS, 9, 200)
     c.drawRightString(right - stringWidth(d.code, SANS, code_w) - 3, y0 + 14, "证书编号")
     c.setFont(SANS, code_w)
@@ -419,7 +394,7 @@ def _draw_qr(c: Canvas, url: str) -> None:
     c.drawPath(path, stroke=0, fill=1)
     c.restoreState()
     c.setFillColor(MUTED)
-    c.setFont(CJK, 8.5)
+    c.setFont(CJK_FIXED, 8.5)
     c.drawCentredString(QR_X + QR_SIZE / 2, QR_Y - 10, "扫码验证")
     c.setFont(SANS, 6.5)
     c.drawCentredString(QR_X + QR_SIZE / 2, QR_Y - 18, "Scan to verify")

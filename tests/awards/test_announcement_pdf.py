@@ -12,6 +12,7 @@ from contest.awards.announcement_pdf import (
     AnnouncementSection,
     render_announcement,
 )
+from tests.pdf_fonts import fonts_of
 
 CONTEST = '2023年第二届"天骄湾杯"生命健康创新创业大赛'
 UNIVERSITIES = ["复旦大学附属中山医院", "上海交通大学医学院", "同济大学", "上海中医药大学"]
@@ -128,3 +129,12 @@ def test_announcement_same_data_gives_same_bytes() -> None:
     data = make_announcement()
 
     assert render_announcement(data) == render_announcement(data)
+
+
+def test_announcement_embeds_the_subset_of_its_chinese_font() -> None:
+    pdf = render_announcement(make_announcement())
+
+    chinese = [f for f in fonts_of(pdf) if "NotoSansSC" in f.name]
+
+    assert chinese
+    assert {(f.kind, f.embedded, f.subset) for f in chinese} == {("TrueType", "yes", "yes")}

@@ -22,6 +22,8 @@ from contest.awards.certificate_pdf import (
     render_certificates_pdf,
     render_many,
 )
+from contest.kit.pdf_fonts import CJK
+from tests.pdf_fonts import fonts_of
 
 CONTEST = '2023年第二届"天骄湾杯"生命健康创新创业大赛'
 # 60 characters, the longest title the entry form accepts.
@@ -63,6 +65,7 @@ def text_runs(pdf: bytes) -> list[tuple[str, float, float, float, float]]:
         if text.strip():
             x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
             font = font_dict["/BaseFont"].lstrip("/")
+            font = CJK if font.endswith("+NotoSansSC-Regular") else font  # an embedded subset
             width = stringWidth(text, font, font_size)
             runs.append((text, x, y - 0.25 * font_size, x + width, y + font_size))
 
@@ -86,7 +89,7 @@ def test_certificate_text_names_contest_tier_title_and_code() -> None:
 
     text = page_text(pdf)
 
-    # STSong-Light is written as UCS-2 (UniGB-UCS2-H), which pypdf decodes exactly.
+    # The embedded subset carries a ToUnicode map, which pypdf decodes exactly.
     for expected in (
         "荣誉证书",
         "CERTIFICATE OF AWARD",
@@ -258,3 +261,17 @@ def test_render_many_in_two_processes_matches_one_process() -> None:
     pooled = list(render_many(datas, workers=2, chunk_size=2))
 
     assert pooled == [render_certificate(d) for d in datas]  # invariant PDFs: byte-identical
+
+
+def test_certificate_embeds_the_subset_of_its_chinese_font() -> None:
+    pdf = render_certificate(make_certificate(leader="欧阳喆", members=["堃", "昇"]))
+
+    fonts = fonts_of(pdf)
+
+    chinese = [f for f in fonts if f.name.endswith("+NotoSansSC-Regular")]
+    assert [(f.kind, f.embedded, f.subset, f.unicode) for f in chinese] == [
+        ("TrueType", "yes", "yes", "yes")]
+    # The Latin lines use the standard 14 fonts, which every PDF reader must supply.
+    standard = {"Helvetica", "Times-Roman", "Times-Italic"}
+    assert {f.name for f in fonts if f.embedded == "no"} <= standard
+    assert "欧阳喆" in page_text(pdf)
