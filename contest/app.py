@@ -16,6 +16,7 @@ from contest.core.db import Database
 from contest.core.schema import check_schema
 from contest.core.settings import Settings, get_settings
 from contest.core.web.deps import csrf_protect
+from contest.core.web.docs import install_docs
 from contest.core.web.errors import install_error_handlers
 from contest.core.web.limits import BodyLimitMiddleware
 from contest.core.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
@@ -60,7 +61,10 @@ def build_app() -> FastAPI:
         summary="Competition management for innovation and entrepreneurship contests",
         version="1.0",
         lifespan=lifespan,
-        docs_url="/docs",
+        # /docs and /redoc are our own pages (core/web/docs.py): assets served here, no
+        # inline script.
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     # Innermost first: text that cannot be stored is looked for in bodies already bounded;
@@ -70,6 +74,7 @@ def build_app() -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(LocaleMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_docs(app)
     app.include_router(api_router())
     app.include_router(page_router())
     install_error_handlers(app)
