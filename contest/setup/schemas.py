@@ -236,15 +236,6 @@ class RoundCreate(RoundSettings):
     def _rubric(cls, value: list[CriterionIn] | None) -> list[CriterionIn] | None:
         return _check_rubric(value) if value is not None else None
 
-    @field_validator(
-        "name", "mode", "judges_per_entry", "aggregation", "trim_min_judges", "normalization",
-        "carry_over_weight", "blind", "advance_count", "pitch_seconds", "qa_seconds", "criteria",
-        mode="before",
-    )
-    @classmethod
-    def _present(cls, value: object) -> object:
-        return not_null(value)
-
 
 class RoundUpdate(Strict):
     name: Annotated[Text, Field(max_length=100)] | None = None
@@ -268,8 +259,8 @@ class RoundUpdate(Strict):
         return _check_rubric(value) if value is not None else None
 
     @field_validator(
-        "name", "mode", "judges_per_entry", "aggregation", "trim_min_judges", "normalization",
-        "carry_over_weight", "blind", "advance_count", "pitch_seconds", "qa_seconds", "criteria",
+        "name", "judges_per_entry", "aggregation", "trim_min_judges", "normalization",
+        "carry_over_weight", "blind", "advance_count", "pitch_seconds", "qa_seconds",
         mode="before",
     )
     @classmethod

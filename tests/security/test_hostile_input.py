@@ -164,7 +164,7 @@ def test_a_unicode_digit_advancement_entry_is_ignored_on_the_page(client, world,
 
 @pytest.mark.parametrize(("path", "field"), [
     ("/api/v1/contests/{contest}", "name"), ("/api/v1/contests/{contest}", "organisers"),
-    ("/api/v1/rounds/{round}", "judges_per_entry"), ("/api/v1/rounds/{round}", "criteria"),
+    ("/api/v1/rounds/{round}", "judges_per_entry"), ("/api/v1/rounds/{round}", "blind"),
 ])
 def test_an_explicit_null_for_a_field_without_an_empty_state_is_invalid(
         client, db, world, organiser, path, field):
