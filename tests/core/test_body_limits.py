@@ -12,8 +12,7 @@ from contest.core.web.limits import (
     IMPORT_LIMIT,
     JSON_LIMIT,
     SCORE_LIMIT,
-    BodyLimitMiddleware,
-    body_rules,
+    limit_for,
     size_text,
 )
 from contest.models import ScoreSheet, User
@@ -113,9 +112,7 @@ def test_a_page_form_over_1_mb_gets_the_error_page(client, world):
     ("PUT", "/api/v1/rounds/3/entries/41/sheet/extra", JSON_LIMIT),
 ])
 def test_each_route_kind_has_its_limit(method, path, limit):
-    middleware = BodyLimitMiddleware(lambda *a: None, rules=body_rules(20 * MB))
-
-    assert middleware.limit_for(method, path)[0] == limit
+    assert limit_for(method, path, upload_limit=20 * MB)[0] == limit
 
 
 def test_sizes_read_as_people_write_them():

@@ -119,7 +119,7 @@ def csrf_token_for(request: Request) -> str:
     settings: Settings = request.app.state.settings
     cookie = request.cookies.get(CSRF_COOKIE)
     binding = csrf_binding_of(request)
-    if csrf_token_valid(settings.secret_key, cookie, binding):
+    if cookie and csrf_token_valid(settings.secret_key, cookie, binding):
         token = cookie
     else:
         token = new_csrf_token(settings.secret_key, binding)

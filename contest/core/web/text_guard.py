@@ -68,7 +68,7 @@ def _shown(name: str) -> str:
 def _content_type(scope: Scope) -> bytes:
     for name, value in scope.get("headers") or ():
         if name == b"content-type":
-            return value.split(b";", 1)[0].strip().lower()
+            return bytes(value).split(b";", 1)[0].strip().lower()
     return b""
 
 
