@@ -1,0 +1,1 @@
+"""Background jobs: long or retried work run by workers (README.md)."""

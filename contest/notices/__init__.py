@@ -1,0 +1,1 @@
+"""Notices by e-mail: the outbox, mail kinds, SMTP delivery by a job (README.md)."""
