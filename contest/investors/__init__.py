@@ -1,0 +1,1 @@
+"""Investors at the roadshow, their leads, the deals that follow and the follow-up view."""
