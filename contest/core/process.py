@@ -1,0 +1,56 @@
+"""Worker processes that do not outlive their supervisor.
+
+`serve --workers N` runs uvicorn's supervisor (master) and N worker processes that share
+its listening socket. Killed with SIGKILL, the master cannot stop them: the orphans kept
+serving and holding the port, and the restart failed with "Address already in use". So
+each worker asks the kernel for SIGTERM when its parent dies (Linux prctl
+PR_SET_PDEATHSIG), and a watchdog thread checks its parent every second (other systems,
+and a master that died before the request was made). SIGTERM is uvicorn's graceful
+stop: requests in flight finish (within serve's graceful-shutdown bound), then it exits.
+"""
+
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+
+SUPERVISOR_ENV = "TIANJIAO_SUPERVISOR_PID"
+PR_SET_PDEATHSIG = 1
+WATCH_EVERY_S = 1.0
+
+log = logging.getLogger("tianjiao")
+
+
+def mark_supervisor() -> None:
+    """Called by `serve` before uvicorn starts its workers: they inherit the variable."""
+    os.environ[SUPERVISOR_ENV] = str(os.getpid())
+
+
+def exit_with_supervisor() -> None:
+    """In a worker process started by `serve`: stop when the supervisor dies."""
+    supervisor = _supervisor_pid()
+    if supervisor is None or supervisor == os.getpid():
+        return  # a single process (no supervisor), or the supervisor itself
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    threading.Thread(target=_watch, args=(supervisor,), daemon=True, name="supervisor").start()
+
+
+def _supervisor_pid() -> int | None:
+    value = os.environ.get(SUPERVISOR_ENV, "")
+    return int(value) if value.isdigit() else None
+
+
+def _watch(supervisor: int) -> None:
+    while os.getppid() == supervisor:
+        time.sleep(WATCH_EVERY_S)
+    log.error("the supervisor (pid %s) is gone: this worker stops", supervisor)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(30)  # the graceful stop is bounded; past it, stop for good
+    os._exit(1)
