@@ -1,10 +1,12 @@
 """Tianjiao: the app (for uvicorn) and the command line.
 
-python main.py serve [--host 127.0.0.1] [--port 8000] [--workers 1]
+python main.py serve [--host 127.0.0.1] [--port 8000] [--workers 1] [--no-worker]
+python main.py worker [--threads 2]
 python main.py migrate
 python main.py create-user --role organiser --email E --password P [--name N]
 python main.py demo [--no-serve]
 python main.py backup PATH
+python main.py restore PATH [--force]
 """
 
 import argparse
@@ -21,6 +23,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--no-worker", action="store_true", help="do not run background jobs beside the app"
+    )
+
+    worker = commands.add_parser("worker", help="run background jobs (mail, exports, imports)")
+    worker.add_argument("--threads", type=int, default=2)
+    worker.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
 
     commands.add_parser("migrate", help="upgrade the database to the latest schema")
 
@@ -37,6 +46,14 @@ def main(argv: list[str] | None = None) -> int:
 
     backup = commands.add_parser("backup", help="a consistent copy of database and uploads")
     backup.add_argument("path")
+
+    restore = commands.add_parser(
+        "restore", help="load a backup into an empty database (or replace one: --force)"
+    )
+    restore.add_argument("path")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that already holds data"
+    )
 
     args = parser.parse_args(argv)
     return cli.run(args)

@@ -1,13 +1,18 @@
 """Load benchmark: judges saving score sheets against `python main.py serve --workers 2`.
 
     python bench/load.py                       # SQLite and (if reachable) PostgreSQL
-    python bench/load.py --backend sqlite --duration 10
+    python bench/load.py --backend sqlite --minutes 1 --duration 10
+    python bench/load.py --backend both --no-saturation       # the 10-minute day only
 
 Two modes, each against a freshly seeded database, from an asyncio load generator on
 loopback (aiohttp, one connection per judge):
 
 - day:        200 judges, each saving a draft or submitting a sheet every 2 s (jitter
-              +-50%); target p99 under 200 ms and zero errors.
+              +-50%) for `--minutes` (10 by default); target p99 under 200 ms and zero
+              errors. Each process of the server (the app's workers, the jobs' worker,
+              uvicorn's supervisor) is looked at when the day starts and when it ends:
+              resident memory, its peak, open files, and SQLite's WAL size; a leak
+              shows as a climb.
 - saturation: 200 connections saving drafts with no pause; in the same run the same load
               against a bare FastAPI endpoint that inserts one row into the same database
               (the ceiling); target at least 40% of the ceiling's requests/s. The two
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import random
 import socket
@@ -48,6 +54,7 @@ from sqlmodel import Session, col
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.procs import ProcessStats, server_processes
 from contest.core import schema
 from contest.core.enums import Role, RoundKind, RoundMode, SheetState
 from contest.core.security import hash_password, token_digest
@@ -84,6 +91,7 @@ class Seeded:
 @dataclass
 class Outcome:
     latencies: list[float] = field(default_factory=list)
+    stamps: list[float] = field(default_factory=list)  # when each answered save was sent
     errors: dict[str, int] = field(default_factory=dict)
     # (judge token, entry id) -> list of (revision, scores, submitted) acknowledged
     acked: dict[tuple[str, int], list[tuple[int, dict[str, float], bool]]] = field(
@@ -239,26 +247,39 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Served:
+    base: str  # http://127.0.0.1:PORT
+    pid: int  # the process started: uvicorn's supervisor for `serve --workers N`
+
+
 @contextmanager
-def server(command: list[str], url: str, workdir: Path, probe: str) -> Iterator[str]:
+def serving(command: list[str], url: str, workdir: Path, probe: str,
+            env: dict[str, str] | None = None) -> Iterator[Served]:
+    """Run `command --port PORT` until the block ends; yields its address and process id."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "TIANJIAO_DATA_DIR": str(workdir / "data"),
-           "TIANJIAO_SECRET_KEY": "load-benchmark-secret", "PYTHONPATH": str(ROOT)}
+           "TIANJIAO_SECRET_KEY": "load-benchmark-secret", "PYTHONPATH": str(ROOT),
+           **(env or {})}
     log = (workdir / f"server-{port}.log").open("w")
     process = subprocess.Popen([*command, "--port", str(port)], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    # A shared machine under load (a load average of 20 on 2 cores was seen) takes well
+    # over a minute to start two workers.
+    deadline = time.monotonic() + 180
     while True:
         try:
             httpx.get(base + probe, timeout=1)
             break
         except httpx.TransportError:
             if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()  # never leave a half-started server behind
+                process.wait()
                 raise RuntimeError(f"server did not start; see {log.name}") from None
             time.sleep(0.2)
     try:
-        yield base
+        yield Served(base, process.pid)
     finally:
         process.terminate()
         try:
@@ -267,6 +288,18 @@ def server(command: list[str], url: str, workdir: Path, probe: str) -> Iterator[
             process.kill()  # a worker stuck shutting down must not hang the benchmark
             process.wait()
         log.close()
+
+
+@contextmanager
+def server(command: list[str], url: str, workdir: Path, probe: str) -> Iterator[str]:
+    with serving(command, url, workdir, probe) as served:
+        yield served.base
+
+
+def tianjiao_serving(url: str, workdir: Path, workers: int = 2,
+                     env: dict[str, str] | None = None) -> AbstractContextManager[Served]:
+    return serving([sys.executable, "main.py", "serve", "--workers", str(workers)], url,
+                   workdir, "/api/v1/me", env)
 
 
 def tianjiao_server(url: str, workdir: Path, workers: int = 2) -> AbstractContextManager[str]:
@@ -310,6 +343,7 @@ async def judge_loop(client: aiohttp.ClientSession, seeded: Seeded, token: str, 
         else:
             if body is not None:
                 outcome.latencies.append(time.monotonic() - start)
+                outcome.stamps.append(start)
                 outcome.acked.setdefault((token, entry_id), []).append(
                     (body["revision"], scores, body["state"] == "submitted"))
                 if submit:
@@ -377,6 +411,7 @@ def merged(outcomes: list[Outcome]) -> Outcome:
     total = Outcome(finished=sum(o.finished - o.started for o in outcomes))
     for outcome in outcomes:
         total.latencies.extend(outcome.latencies)
+        total.stamps.extend(outcome.stamps)
         for kind, count in outcome.errors.items():
             total.errors[kind] = total.errors.get(kind, 0) + count
         for key, acks in outcome.acked.items():
@@ -397,21 +432,58 @@ def saturate(url: str, workdir: Path, seeded: Seeded, *, seconds: float,
     return warm, outcome
 
 
-def run_backend(backend: str, *, judges: int, seconds: float, ceiling: bool = True,
-                turns: int = 3) -> list[dict[str, object]]:
-    """The day run, then saturation and the ceiling taken in turns (`turns` of each,
+@dataclass
+class Resources:
+    """What the server's processes hold at the start and at the end of the judging day."""
+
+    run: str
+    start: list[ProcessStats] = field(default_factory=list)
+    end: list[ProcessStats] = field(default_factory=list)
+    wal_start_mb: float | None = None  # SQLite's write-ahead log, if any
+    wal_end_mb: float | None = None
+
+
+DAY_PAUSE_S = 2.0
+DAY_SUBMIT_SHARE = 0.2
+
+
+def day_entries(day_seconds: float) -> int:
+    """Entries per judge so that no judge runs out of sheets before the day ends (a save
+    every ~2 s, one in five a submission that closes its sheet), with a margin."""
+    return max(8, math.ceil(day_seconds / DAY_PAUSE_S * DAY_SUBMIT_SHARE * 1.25))
+
+
+def wal_mb(url: str) -> float | None:
+    if not url.startswith("sqlite"):
+        return None
+    wal = Path(f"{make_url(url).database}-wal")
+    return round(wal.stat().st_size / 2**20, 1) if wal.exists() else 0.0
+
+
+def run_backend(backend: str, *, judges: int, seconds: float, day_seconds: float,
+                ceiling: bool = True, turns: int = 3,
+                saturation: bool = True) -> tuple[list[dict[str, object]], Resources]:
+    """The judging day (`day_seconds`; the server's memory and open files taken at its
+    start and end), then saturation and the ceiling taken in turns (`turns` of each,
     `seconds` in all), so that the machine's changing load weighs on both alike."""
     rows = []
+    resources = Resources(f"{backend} day")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         with database(backend, workdir / "day" if backend == "sqlite" else workdir) as url:
-            seeded = seed(url, judges=judges, entries_per_judge=8)
-            with tianjiao_server(url, workdir) as base:
-                warm = asyncio.run(drive(base, seeded, seconds=3, pause=0.5,
+            seeded = seed(url, judges=judges, entries_per_judge=day_entries(day_seconds))
+            with tianjiao_serving(url, workdir) as served:
+                warm = asyncio.run(drive(served.base, seeded, seconds=3, pause=0.5,
                                          submit_share=0.0, seed=7))
-                outcome = asyncio.run(drive(base, seeded, seconds=seconds, pause=2.0,
-                                            submit_share=0.2))
+                resources.start = server_processes(served.pid)
+                resources.wal_start_mb = wal_mb(url)
+                outcome = asyncio.run(drive(served.base, seeded, seconds=day_seconds,
+                                            pause=DAY_PAUSE_S, submit_share=DAY_SUBMIT_SHARE))
+                resources.end = server_processes(served.pid)
+                resources.wal_end_mb = wal_mb(url)
             rows.append(_row(f"{backend} day", url, seeded, merged([warm, outcome]), outcome))
+        if not saturation:
+            return rows, resources
         with database(backend, workdir / "saturation" if backend == "sqlite" else workdir) as url:
             seeded = seed(url, judges=judges, entries_per_judge=8)
             runs: list[Outcome] = []
@@ -436,7 +508,7 @@ def run_backend(backend: str, *, judges: int, seconds: float, ceiling: bool = Tr
                 ratio = measured.req_per_s / max(bare_run.req_per_s, 1e-9)
                 row["of ceiling"] = f"{ratio:.0%}"
                 rows.append(ceiling_row)
-    return rows
+    return rows, resources
 
 
 def _row(name: str, url: str, seeded: Seeded, every: Outcome,
@@ -469,23 +541,59 @@ def pg_reachable() -> bool:
         return False
 
 
+def print_resources(every: list[Resources]) -> None:
+    """One line per process: resident memory, its peak and open files, start -> end."""
+    print()
+    print("run            | process     | pid     | RSS MB start -> end | peak MB | open files")
+    print("---------------+-------------+---------+---------------------+---------+-----------")
+    for resources in every:
+        start = {s.pid: s for s in resources.start}
+        for stats in resources.end:
+            before = start.get(stats.pid)
+            rss = f"{before.rss_mb if before else '?'} -> {stats.rss_mb}"
+            files = f"{before.open_files if before else '?'} -> {stats.open_files}"
+            print(f"{resources.run:<14} | {stats.role:<11} | {stats.pid:<7} | {rss:<19} | "
+                  f"{stats.peak_mb:<7} | {files}")
+        if resources.wal_end_mb is not None:
+            print(f"{resources.run:<14} | SQLite WAL  |         | "
+                  f"{resources.wal_start_mb} -> {resources.wal_end_mb} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--judges", type=int, default=200)
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds per run")
+    parser.add_argument("--minutes", type=float, default=10.0,
+                        help="length of the judging day run (memory and open files are "
+                             "reported at its start and end)")
+    parser.add_argument("--duration", type=float, default=20.0,
+                        help="seconds of the saturation run (and of the ceiling)")
     parser.add_argument("--turns", type=int, default=3,
                         help="saturation and ceiling runs taken in turns (duration split)")
+    parser.add_argument("--no-saturation", action="store_true",
+                        help="the judging day only")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     if "postgresql" in backends and not pg_reachable():
         print("PostgreSQL not reachable; skipping it")
         backends.remove("postgresql")
     rows = []
+    every = []
+    print(f"load average at start: {load_average()}", flush=True)
     for backend in backends:
-        rows.extend(run_backend(backend, judges=args.judges, seconds=args.duration,
-                                turns=args.turns))
+        backend_rows, resources = run_backend(
+            backend, judges=args.judges, seconds=args.duration, day_seconds=args.minutes * 60,
+            turns=args.turns, saturation=not args.no_saturation)
+        rows.extend(backend_rows)
+        every.append(resources)
+    print(f"load average at end: {load_average()}")
     print_table(rows)
+    print_resources(every)
+
+
+def load_average() -> str:
+    """The machine's load (1, 5, 15 minutes): other work on it weighs on every figure."""
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

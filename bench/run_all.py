@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ("results_engine", "assignment", "results", "import_entries", "certificates",
-              "exports", "load")
+              "exports", "load", "uploads", "mail")
 
 
 def main() -> int:

@@ -26,6 +26,7 @@ from scoring.display import format_score, points, points_text
 from scoring.normalise import normalised_total, zscore_params
 from scoring.rank import entries_needing_criteria, order_by_score, rank_round
 from scoring.scores import score_entries, score_round
+from scoring.tiebreak import TieBreak, tie_breaks
 from scoring.totals import judge_total
 from scoring.types import (
     TOLERANCE,
@@ -65,6 +66,7 @@ __all__ = [
     "ScoreOrder",
     "SheetTotal",
     "Tier",
+    "TieBreak",
     "TieProblem",
     "ZScoreParams",
     "allocate_awards",
@@ -80,5 +82,6 @@ __all__ = [
     "rank_round",
     "score_entries",
     "score_round",
+    "tie_breaks",
     "zscore_params",
 ]

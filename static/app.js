@@ -23,7 +23,9 @@ window.Tianjiao = Tianjiao;
 
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  const question = form.getAttribute("data-confirm");
+  // A button may ask its own question (one form, several actions).
+  const button = event.submitter;
+  const question = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) {
     event.preventDefault();
   }

@@ -42,3 +42,29 @@
     });
   });
 })();
+
+// The organiser's list: select entries for a bulk action, count them, and ask before an
+// action that changes the contest (exporting the selection asks nothing).
+(function () {
+  const form = document.querySelector("form[data-bulk]");
+  if (!form) return;
+  const boxes = () => Array.from(document.querySelectorAll('input[name="entry_ids"][form="bulk-form"]'));
+  const all = document.querySelector("[data-bulk-all]");
+  const count = form.querySelector("[data-bulk-count]");
+  const action = form.querySelector("[data-bulk-action]");
+  function refresh() {
+    const chosen = boxes().filter((box) => box.checked).length;
+    if (count) count.textContent = String(chosen);
+    if (all) {
+      all.checked = chosen > 0 && chosen === boxes().length;
+      all.indeterminate = chosen > 0 && chosen < boxes().length;
+    }
+    if (action && action.value !== "export") form.setAttribute("data-confirm", form.dataset.confirmChange);
+    else form.removeAttribute("data-confirm");
+  }
+  if (all) all.addEventListener("change", () => { boxes().forEach((box) => { box.checked = all.checked; }); refresh(); });
+  document.addEventListener("change", (event) => {
+    if (event.target.matches('input[name="entry_ids"]') || event.target === action) refresh();
+  });
+  refresh();
+})();

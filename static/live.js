@@ -52,6 +52,7 @@
       this.onState = onState;
       this.onTrouble = onTrouble || (() => {});
       this.offset = 0;
+      this.etag = null;
       this.failures = 0;
       this.timer = null;
     }
@@ -77,10 +78,15 @@
 
     async poll() {
       try {
-        const response = await fetch(this.url, { credentials: "same-origin", cache: "no-store",
-          headers: { Accept: "application/json" } });
-        if (!response.ok) throw new Error(String(response.status));
-        this.accept(await response.json());
+        // The state we have is named by its ETag: an unchanged state answers 304, empty.
+        const headers = { Accept: "application/json" };
+        if (this.etag) headers["If-None-Match"] = this.etag;
+        const response = await fetch(this.url, { credentials: "same-origin", cache: "no-store", headers });
+        if (response.status !== 304) {
+          if (!response.ok) throw new Error(String(response.status));
+          this.etag = response.headers.get("ETag");
+          this.accept(await response.json());
+        }
         if (this.failures) this.onTrouble(false);
         this.failures = 0;
         this.schedule(document.visibilityState === "hidden" ? POLL_MS * 5 : POLL_MS);
@@ -113,6 +119,7 @@
 
   function setupControl(root) {
     const text = readJson("live-messages") || {};
+    const hints = readJson("live-hints") || {};
     let state = readJson("live-snapshot");
     const api = root.dataset.api;
     const part = (name) => root.querySelector(`[data-live="${name}"]`);
@@ -122,16 +129,80 @@
       return s.stage === "qa" ? text.qa : text[s.phase];
     }
 
+    // The judges: on stage, those of the project with their sheet; otherwise every judge
+    // of the round. Each says whether their live page reported in within the last minute.
     function renderPanel(s) {
       const list = part("panel");
-      list.replaceChildren(...(s.panel || []).map((line) => {
-        const item = element("li", `state-${line.state}`);
+      const onStage = s.panel && s.panel.length;
+      const lines = onStage ? s.panel : ((s.presence && s.presence.judges) || []);
+      list.replaceChildren(...lines.map((line) => {
+        const state = onStage ? line.state : "todo";
+        const item = element("li", `state-${state} ${line.online ? "online" : "offline"}`);
         const mark = element("span", "mark");
         mark.setAttribute("aria-hidden", "true");
-        item.append(mark, element("span", "name", line.name), element("span", "state", text[line.state]));
+        const presence = line.online ? text.online : text.offline_judge;
+        item.append(mark, element("span", "name", line.name),
+          element("span", "state", onStage ? `${text[state]} · ${presence}` : presence));
         return item;
       }));
-      part("panel-empty").hidden = Boolean(s.panel && s.panel.length);
+      part("panel-empty").hidden = lines.length > 0;
+    }
+
+    // One step is put forward for the phase (next_step); "also" steps are secondary; the
+    // overrides are apart, each with a reason and a confirmation.
+    function visible(form, s) {
+      const role = form.dataset.role;
+      const step = form.dataset.step;
+      if (role === "next") return step === s.next_step;
+      if (role === "also") return step === "score" && s.next_step === "qa";
+      if (step === "reveal") return (s.phase === "pitching" || s.phase === "scoring") && s.submitted < s.expected;
+      if (step === "finish") return s.phase === "revealed" && s.order.some((item) => !item.revealed);
+      return false;
+    }
+
+    function renderSteps(s) {
+      let overrides = 0;
+      root.querySelectorAll("[data-role]").forEach((node) => {
+        node.hidden = !visible(node, s);
+        if (node.dataset.role === "override" && !node.hidden) overrides += 1;
+        const button = node.querySelector("button[type=submit]");
+        if (!button) return;
+        let allowed = s.actions.includes(node.dataset.step);
+        // Reveal is put forward once every judge has submitted; before, the override.
+        if (node.dataset.role === "next" && node.dataset.step === "reveal") allowed = allowed && s.submitted >= s.expected;
+        if (node.dataset.role === "override" && node.dataset.step === "reveal") allowed = allowed && s.submitted > 0;
+        button.disabled = !allowed;
+      });
+      part("danger-empty").hidden = overrides > 0;
+      let hint = hints[s.next_step || "done"] || "";
+      if (s.next_step === "reveal" && s.submitted < s.expected) {
+        hint = `${hint} ${fill(text.waiting_for, { n: s.expected - s.submitted, m: s.expected })}`;
+      }
+      part("hint").textContent = hint;
+    }
+
+    // Before the start: the pre-flight checklist, refreshed every few seconds.
+    let checks = readJson("live-checks") || [];
+    function renderChecks() {
+      part("checks-card").hidden = state.phase !== "waiting";
+      part("checks").replaceChildren(...checks.map((c) => {
+        const item = element("li", c.ok ? "ok" : "fail");
+        const mark = element("span", "mark");
+        mark.setAttribute("aria-hidden", "true");
+        const body = element("span");
+        body.append(element("strong", "", c.title), document.createTextNode(" "), element("span", "muted small", c.detail));
+        item.append(mark, body);
+        return item;
+      }));
+    }
+    async function refreshChecks() {
+      if (state.phase === "waiting") {
+        try {
+          const response = await fetch(`${api}/preflight`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+          if (response.ok) { checks = (await response.json()).checks; renderChecks(); }
+        } catch (e) { /* the next round of checks will tell */ }
+      }
+      setTimeout(refreshChecks, 5000);
     }
 
     function renderOrder(s) {
@@ -190,13 +261,11 @@
       renderRevealed(s);
       renderNextChoice(s);
       root.querySelectorAll("[data-live=revision]").forEach((input) => { input.value = String(s.revision); });
-      root.querySelectorAll("form.live-step").forEach((form) => {
-        form.querySelector("button[type=submit]").disabled = !s.actions.includes(form.dataset.step);
-      });
-      part("override").hidden = s.submitted >= s.expected;
-      part("finish-override").hidden = !s.order.some((item) => !item.revealed);
-      part("draw-form").hidden = s.phase !== "waiting";
+      renderSteps(s);
+      const drawForm = part("draw-form");
+      if (drawForm) drawForm.hidden = s.phase !== "waiting";
       part("finished-note").hidden = s.phase !== "finished";
+      part("checks-card").hidden = s.phase !== "waiting";
     }
 
     const poller = new Poller(api, (s) => { state = s; render(s); }, (down) => {
@@ -207,12 +276,16 @@
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
         event.stopPropagation();
+        const reason = form.querySelector("input[name=override_reason]");
+        if (reason && !reason.value.trim()) { reason.reportValidity(); return; }
+        const failed = checks.filter((c) => !c.ok).map((c) => c.title);
+        if (form.dataset.step === "start" && failed.length
+          && !window.confirm(fill(text.start_anyway, { checks: failed.join(", ") }))) return;
         if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
         const body = { action: form.dataset.step, revision: state.revision };
         const choice = form.querySelector("select[name=entry_id]");
         if (choice && choice.value) body.entry_id = parseInt(choice.value, 10);
-        const reason = form.querySelector("input[name=override_reason]");
-        if (reason && reason.value.trim() && !reason.closest("[hidden]")) body.override_reason = reason.value.trim();
+        if (reason) body.override_reason = reason.value.trim();
         const button = form.querySelector("button[type=submit]");
         button.disabled = true;
         const result = await window.Tianjiao.api("POST", api, body);
@@ -238,7 +311,66 @@
     poller.start(state);
     tick();
     setInterval(tick, 250);
+    renderChecks();
+    setTimeout(refreshChecks, 5000);
   }
+
+  // ---- The pre-flight check page -----------------------------------------------------
+
+  function setupPreflight(root) {
+    const text = readJson("live-messages") || {};
+    const part = (name) => root.querySelector(`[data-pf="${name}"]`);
+    function render(data) {
+      const failed = data.checks.filter((c) => !c.ok).length;
+      const summary = part("summary");
+      summary.textContent = failed ? fill(text.failed, { n: failed, m: data.checks.length }) : text.ready;
+      summary.className = `badge live-ready ${failed ? "fail" : "ok"}`;
+      part("checks").replaceChildren(...data.checks.map((c) => {
+        const item = element("li", c.ok ? "ok" : "fail");
+        item.dataset.check = c.key;
+        const mark = element("span", "mark");
+        mark.setAttribute("aria-hidden", "true");
+        const body = element("span", "live-check-text");
+        body.append(element("strong", "", c.title), element("span", "muted", c.detail));
+        item.append(mark, body, element("span", "live-check-state", c.ok ? text.passed : text.not_yet));
+        if (c.fix_url && !c.ok) {
+          const link = element("a", "live-check-fix", text.fix);
+          link.href = c.fix_url;
+          item.append(link);
+        }
+        return item;
+      }));
+      part("judges").replaceChildren(...data.judges.map((j) => {
+        const row = element("tr", j.online ? "online" : "offline");
+        const name = element("td");
+        const dot = element("span", "dot");
+        dot.setAttribute("aria-hidden", "true");
+        name.append(dot, document.createTextNode(` ${j.name}`));
+        const seen = j.seen_at ? new Date(j.seen_at).toLocaleTimeString([], { hour12: false }) : text.never;
+        row.append(name, element("td", "num", String(j.entries)),
+          element("td", "", `${seen} · ${j.online ? text.online : text.offline}`));
+        return row;
+      }));
+      part("screens").replaceChildren(element("strong", "", fill(text.screens, { n: data.screens })));
+    }
+    new Poller(root.dataset.api, render).start(readJson("live-snapshot"));
+  }
+
+  // Judges' pages and the hall's big screen say every few seconds that they are open
+  // (the pre-flight check and the control page show who is online).
+  function reportIn(url, body, seconds) {
+    const send = () => {
+      if (document.visibilityState === "hidden") return;
+      const headers = { "Content-Type": "application/json" };
+      if (window.Tianjiao) headers["X-CSRF-Token"] = window.Tianjiao.csrfToken();
+      fetch(url, { method: "POST", credentials: "same-origin", headers, body: JSON.stringify(body || {}) })
+        .catch(() => {});
+    };
+    send();
+    setInterval(send, seconds * 1000);
+    document.addEventListener("visibilitychange", send);
+  }
+  window.TianjiaoLive.reportIn = reportIn;
 
   // ---- The judges' live page -----------------------------------------------------------
 
@@ -274,6 +406,8 @@
         error: node.querySelector(".error"),
       }));
       this.comment = this.form.querySelector("textarea[name=comment]");
+      // The note to the committee: saved with the sheet, never shown to teams.
+      this.note = this.form.querySelector("textarea[name=committee_note]");
       this.status = this.root.querySelector("[data-sheet=status]");
       this.totalNode = this.root.querySelector("[data-sheet=total]");
       this.dialog = document.getElementById("live-confirm");
@@ -366,11 +500,13 @@
         this.showError(c, "");
       });
       this.comment.value = sheet.comment || "";
+      if (this.note) this.note.value = sheet.committee_note || "";
       this.lastSent = this.snapshotKey();
       this.setStatus("", "");
       if (sheet.state === "submitted") { this.lock(sheet.total); return; }
       this.criteria.forEach((c) => { c.input.disabled = false; });
       this.comment.disabled = false;
+      if (this.note) this.note.disabled = false;
       this.restoreBackup();
       this.updateTotal();
       this.view("scoring");
@@ -380,6 +516,7 @@
       this.locked = true;
       this.criteria.forEach((c) => { c.input.disabled = true; });
       this.comment.disabled = true;
+      if (this.note) this.note.disabled = true;
       this.clearBackup();
       this.root.querySelector("[data-sheet=done]").textContent =
         fill(this.text.submitted_total, { total: pointsText(Math.round(Number(total) * 10)) });
@@ -389,7 +526,7 @@
     raw() {
       const values = {};
       this.criteria.forEach((c) => { values[c.id] = c.input.value; });
-      return { values, comment: this.comment.value };
+      return { values, comment: this.comment.value, note: this.note ? this.note.value : "" };
     }
 
     snapshotKey() {
@@ -402,7 +539,8 @@
         const parsed = parseScore(c.input.value, c.max);
         if (parsed.tenths !== undefined) scores[c.id] = parsed.tenths / 10;
       });
-      return { scores, comment: this.comment.value, submit };
+      const note = this.note ? this.note.value : "";
+      return { scores, comment: this.comment.value, committee_note: note, submit };
     }
 
     showError(c, message) {
@@ -464,13 +602,14 @@
       let backup = null;
       try { backup = JSON.parse(localStorage.getItem(this.storageKey(this.entryId)) || "null"); } catch (e) { backup = null; }
       if (!backup || backup.base < this.revision) { this.clearBackup(); return; }
-      const saved = { values: backup.values, comment: backup.comment };
+      const saved = { values: backup.values, comment: backup.comment, note: backup.note || "" };
       if (JSON.stringify(saved) === this.snapshotKey()) return;
       this.criteria.forEach((c) => {
         if (backup.values && c.id in backup.values) c.input.value = backup.values[c.id];
         this.checkField(c, false);
       });
       if (typeof backup.comment === "string") this.comment.value = backup.comment;
+      if (this.note && typeof backup.note === "string") this.note.value = backup.note;
       this.setStatus(this.text.restored, "pending");
       clearTimeout(this.saveTimer);
       this.saveTimer = setTimeout(() => this.save(), 600);
@@ -560,7 +699,12 @@
   document.addEventListener("DOMContentLoaded", () => {
     const control = document.getElementById("live-control");
     if (control) setupControl(control);
+    const check = document.getElementById("live-preflight");
+    if (check) setupPreflight(check);
     const judge = document.getElementById("judge-live");
-    if (judge) new LiveSheet(judge).start();
+    if (judge) {
+      new LiveSheet(judge).start();
+      reportIn(judge.dataset.presenceApi, {}, parseInt(judge.dataset.reportEvery, 10) || 15);
+    }
   });
 })();

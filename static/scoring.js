@@ -48,6 +48,8 @@
         error: node.querySelector(".error"),
       }));
       this.comment = form.querySelector("textarea[name=comment]");
+      // The note to the committee: saved with the sheet, never shown to teams.
+      this.note = form.querySelector("textarea[name=committee_note]");
       this.status = document.getElementById("save-status");
       this.totalNode = document.getElementById("sheet-total");
       this.timer = null;
@@ -71,11 +73,15 @@
       this.setupDialog();
     }
 
-    // What the judge has typed: raw text per criterion, and the comment.
+    // What the judge has typed: raw text per criterion, the feedback and the note.
     raw() {
       const values = {};
       this.criteria.forEach((c) => { values[c.id] = c.input.value; });
-      return { values, comment: this.comment ? this.comment.value : "" };
+      return {
+        values,
+        comment: this.comment ? this.comment.value : "",
+        note: this.note ? this.note.value : "",
+      };
     }
 
     snapshotKey() {
@@ -88,7 +94,8 @@
         const parsed = parseScore(c.input.value, c.max);
         if (parsed.tenths !== undefined) scores[c.id] = parsed.tenths / 10;
       });
-      return { scores, comment: this.comment ? this.comment.value : "", submit };
+      const note = this.note ? this.note.value : "";
+      return { scores, comment: this.comment ? this.comment.value : "", committee_note: note, submit };
     }
 
     showError(c, message) {
@@ -167,13 +174,15 @@
         return;
       }
       const current = this.raw();
-      const differs = JSON.stringify({ values: backup.values, comment: backup.comment }) !== JSON.stringify(current);
+      const saved = { values: backup.values, comment: backup.comment, note: backup.note || "" };
+      const differs = JSON.stringify(saved) !== JSON.stringify(current);
       if (!differs) return;
       this.criteria.forEach((c) => {
         if (backup.values && c.id in backup.values) c.input.value = backup.values[c.id];
         this.checkField(c, false);
       });
       if (this.comment && typeof backup.comment === "string") this.comment.value = backup.comment;
+      if (this.note && typeof backup.note === "string") this.note.value = backup.note;
       this.updateTotal();
       this.setStatus(this.text.restored, "pending");
       clearTimeout(this.timer);

@@ -28,6 +28,8 @@ from contest.core.enums import (
     SheetState,
 )
 from contest.core.settings import Settings
+from contest.entries.documents import make_clean_copy
+from contest.kit.pdf_clean import first_page_text
 from contest.models import (
     Assignment,
     Contest,
@@ -37,6 +39,7 @@ from contest.models import (
     Document,
     Entry,
     EntryMember,
+    Job,
     Judge,
     Round,
     RoundEntry,
@@ -200,7 +203,7 @@ def entry(
         city="上海",
         leader_name="王五",
         leader_email=f"leader{n}@example.com",
-        leader_phone="13800138000",
+        leader_phone="+8613800138000",
         **values,
     )
     db.add(item)
@@ -382,6 +385,8 @@ def document(
     path = settings.uploads_dir / stored_name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
+    # As an upload does (contest/entries/documents.py): a cleaned copy, if pypdf can make one.
+    clean_name = make_clean_copy(settings, stored_name)
     item = Document(
         entry_id=entry_item.id,
         kind=kind,
@@ -389,6 +394,8 @@ def document(
         stored_name=stored_name,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
+        clean_stored_name=clean_name,
+        first_page_text=first_page_text(path),
     )
     db.add(item)
     db.flush()
@@ -402,3 +409,16 @@ def enrol(
     db.add(item)
     db.flush()
     return item
+
+
+def finished_job(db: Session, owner: User, settings: Settings) -> Job:
+    """A background job `owner` started, done, with a result file to download."""
+    folder = settings.data_dir / "jobs" / "factory"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "result.txt"
+    path.write_text("done", encoding="utf-8")
+    job = Job(kind="notices.deliver", state="done", progress=1.0, user_id=owner.id,
+              result_path=str(path), result_name="result.txt", finished_at=utcnow())
+    db.add(job)
+    db.flush()
+    return job

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from contest.core.enums import Role
-from contest.models import Entry, Judge, Round, User
+from contest.models import Advancement, Entry, Judge, Round, User, utcnow
 from tests import factories
 from tests.factories import World
 
@@ -44,7 +44,13 @@ class Final:
 
 
 def arrange_final(
-    db: Session, world: World, *, entries: int = 3, judges: int = 5, assigned: bool = True
+    db: Session,
+    world: World,
+    *,
+    entries: int = 3,
+    judges: int = 5,
+    assigned: bool = True,
+    published: bool = True,
 ) -> Final:
     users = list(world.judge_users)
     panel = list(world.judges)
@@ -68,6 +74,9 @@ def arrange_final(
     for item in items if assigned else ():
         for judge in panel[:judges]:
             factories.assign(db, world.final, judge, item)
+    if published:
+        # The finalists are public once the semifinal's advancement list is published.
+        db.add(Advancement(round_id=world.semifinal.id, published_at=utcnow()))
     db.commit()
     return Final(world, items, panel[:judges], users[:judges])
 

@@ -24,10 +24,14 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
+from contest.kit import pdf_text  # noqa: F401  (Chinese line breaking for wordWrap="CJK")
 from contest.kit.pdf_fonts import CJK
 
 FINALIST_COLUMNS = ("序号", "项目名称", "所在单位", "项目负责人")
 WINNER_COLUMNS = ("奖项", "项目名称", "所在单位", "项目负责人")
+# The English version's (AnnouncementData.language "en").
+FINALIST_COLUMNS_EN = ("No.", "Project", "Institution", "Project leader")
+WINNER_COLUMNS_EN = ("Award", "Project", "Institution", "Project leader")
 
 RED = HexColor("#9B1B1E")
 INK = HexColor("#222222")
@@ -68,10 +72,14 @@ class AnnouncementData:
     published_on: date
     closing: Sequence[str] = field(default_factory=tuple)
     publisher: str = "大赛组委会"  # signed, with the date, under the closing paragraphs
+    # "zh" (the official notice) or "en" (its English version): the words this module adds
+    # (counts, dates, page numbers) follow it; the caller gives every other text.
+    language: str = "zh"
 
 
 def _style(name: str, size: float, **kw: Any) -> ParagraphStyle:
-    # wordWrap="CJK" breaks between any two Chinese characters, as Chinese text expects.
+    # wordWrap="CJK" breaks between any two Chinese characters, as Chinese text expects;
+    # contest/kit/pdf_text.py keeps closing punctuation off the start of a line.
     return ParagraphStyle(
         name, fontName=CJK, fontSize=size, leading=size * 1.5, wordWrap="CJK", **kw
     )
@@ -92,6 +100,16 @@ STYLES = {
 
 def _chinese_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _date(d: date, language: str) -> str:
+    return f"{d:%d %B %Y}".lstrip("0") if language == "en" else _chinese_date(d)
+
+
+def _count(n: int, language: str) -> str:
+    if language == "en":
+        return f" ({n} project{'s' if n != 1 else ''})"
+    return f"（共{n}项）"
 
 
 def _p(text: str, style: str) -> Paragraph:
@@ -160,23 +178,26 @@ def _story(data: AnnouncementData) -> list[Flowable]:
         shared.setdefault(tuple(section.columns), []).extend(section.rows)
     for section in data.sections:
         widths = _col_widths(section.columns, shared[tuple(section.columns)], width)
-        story.append(_p(f"{section.track_name}（共{len(section.rows)}项）", "track"))
+        story.append(_p(section.track_name + _count(len(section.rows), data.language), "track"))
         if section.note:
             story.append(_p(section.note, "note"))
         story.append(_table(section, widths))
     story.append(Spacer(1, 10))
     story += [_p(text, "closing") for text in data.closing]
     story += [Spacer(1, 14), _p(data.publisher, "sign")]
-    story.append(_p(_chinese_date(data.published_on), "sign"))
+    story.append(_p(_date(data.published_on, data.language), "sign"))
     return story
 
 
 class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
     """Holds pages back until the end, so each footer can say "of N pages"."""
 
-    def __init__(self, *args: Any, footer: tuple[str, str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, footer: tuple[str, str], language: str = "zh", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.footer = footer  # (left, right) of the page number
+        self.language = language
         self._pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:
@@ -199,13 +220,23 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type 
         self.setFillColor(MUTED)
         self.setFont(CJK, 8.5)
         self.drawString(MARGIN_X, y, left)
-        self.drawCentredString(PAGE_W / 2, y, f"第 {number} 页 / 共 {total} 页")
+        page = (
+            f"Page {number} of {total}"
+            if self.language == "en"
+            else f"第 {number} 页 / 共 {total} 页"
+        )
+        self.drawCentredString(PAGE_W / 2, y, page)
         self.drawRightString(PAGE_W - MARGIN_X, y, right)
 
 
 def render_announcement(data: AnnouncementData) -> bytes:
     """The announcement as an A4 portrait PDF: title, intro, a table per track, closing."""
-    footer = (f"公示日期：{_chinese_date(data.published_on)}", data.heading)
+    footer = (
+        f"Published on {_date(data.published_on, 'en')}"
+        if data.language == "en"
+        else f"公示日期：{_chinese_date(data.published_on)}",
+        data.heading,
+    )
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
@@ -218,5 +249,6 @@ def render_announcement(data: AnnouncementData) -> bytes:
         author=data.publisher,
         invariant=True,  # same data, same bytes: safe to cache and to compare in tests
     )
-    doc.build(_story(data), canvasmaker=partial(_NumberedCanvas, footer=footer))
+    canvas = partial(_NumberedCanvas, footer=footer, language=data.language)
+    doc.build(_story(data), canvasmaker=canvas)
     return buf.getvalue()

@@ -33,6 +33,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
 
 from contest.kit.pdf_fonts import CJK, CJK_FIXED
+from contest.kit.pdf_text import NO_LINE_END, NO_LINE_START
 
 Tier = Literal["gold", "silver", "bronze", "excellence"]
 
@@ -75,7 +76,11 @@ TIER_STYLES: dict[str, TierStyle] = {
 
 @dataclass(frozen=True, kw_only=True)
 class CertificateData:
-    """Everything printed on one certificate; `custom_name` replaces the tier wording."""
+    """Everything printed on one certificate; `custom_name` replaces the tier wording.
+
+    The certificate is bilingual: the contest's English name (when it has one) is printed
+    under its Chinese name, and a custom award name's English under it (a tier has its
+    own English wording, 金奖 Gold Award)."""
 
     contest_name: str
     organisers: Sequence[str]
@@ -89,6 +94,8 @@ class CertificateData:
     code: str
     verify_url: str
     custom_name: str | None = None
+    contest_name_en: str = ""
+    custom_name_en: str = ""
 
     def __post_init__(self) -> None:
         if self.tier not in TIER_STYLES:
@@ -171,8 +178,11 @@ def _draw_divider(c: Canvas, y: float) -> None:
 
 # Latin words and numbers wrap as units; every CJK character is its own break opportunity.
 _TOKENS = re.compile(r"[0-9A-Za-z][0-9A-Za-z.,:;!?'’\-_/@&+%]*|\s+|.", re.S)
-# Chinese typesetting rule (避头): these never start a line, so they pull a character down.
-_NO_LINE_START = frozenset("，。、；：？！）》」』】〕,.;:?!)]”’…%")
+# Chinese typesetting rule (避头尾), as for paragraphs (contest/kit/pdf_text.py): closing
+# punctuation never starts a line and opening punctuation never ends one; characters are
+# pulled down to the next line until neither happens.
+_NO_LINE_START = NO_LINE_START
+_NO_LINE_END = NO_LINE_END
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
@@ -193,8 +203,13 @@ def _wrap_units(units: tuple[str, ...], font: str, size: float, width: float) ->
             lines.append(line)
             line, line_w = "", 0.0
         else:
-            carry = line[-1] if unit[0] in _NO_LINE_START and len(line) > 1 else ""
-            lines.append(line[: len(line) - len(carry)].rstrip())
+            keep = len(line)
+            while keep > 1 and (
+                (line[keep:] + unit)[0] in _NO_LINE_START or line[keep - 1] in _NO_LINE_END
+            ):
+                keep -= 1
+            carry = line[keep:]
+            lines.append(line[:keep].rstrip())
             line = carry + unit
             line_w = stringWidth(line, font, size)
         if line_w > width and len(line) > 1:  # one unit wider than a line: break it anywhere
@@ -287,7 +302,7 @@ def _chinese_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _draw_heading(c: Canvas, contest_name: str) -> None:
+def _draw_heading(c: Canvas, contest_name: str, contest_name_en: str = "") -> None:
     cx = PAGE_W / 2
     c.setFillColor(RED)
     c.setStrokeColor(RED)
@@ -302,6 +317,12 @@ def _draw_heading(c: Canvas, contest_name: str) -> None:
     c.setFillColor(INK)
     c.setFont(CJK_FIXED, size)
     c.drawCentredString(cx, 434 - size / 2, contest_name)
+    if contest_name_en:  # between the Chinese name and the body box (which starts at 408)
+        width = CONTENT[2] - CONTENT[0] - 40
+        en_size = _shrink_to_width(contest_name_en, SERIF_ITALIC, 10.5, width)
+        c.setFillColor(MUTED)
+        c.setFont(SERIF_ITALIC, en_size)
+        c.drawCentredString(cx, 434 - size / 2 - 13, contest_name_en)
 
 
 def _draw_body(c: Canvas, d: CertificateData) -> None:
@@ -329,12 +350,13 @@ def _draw_tier(c: Canvas, d: CertificateData) -> None:
     c.setStrokeColor(style.colour)
     c.setLineWidth(0.9)
     c.setFont(CJK_FIXED, size)
-    if d.custom_name:  # a custom name has no agreed English wording: centre it alone
+    if d.custom_name and not d.custom_name_en:  # no English wording given: centre it alone
         c.drawCentredString(cx, 200, name, mode=2, charSpace=size * 0.2)
         return
+    english = d.custom_name_en if d.custom_name else style.en
     c.drawCentredString(cx, 208, name, mode=2, charSpace=size * 0.25)
-    c.setFont(SERIF_ITALIC, 17)
-    c.drawCentredString(cx, 184, style.en)
+    c.setFont(SERIF_ITALIC, _shrink_to_width(english, SERIF_ITALIC, 17, 420))
+    c.drawCentredString(cx, 184, english)
 
 
 def _draw_footer(c: Canvas, d: CertificateData) -> None:
@@ -402,7 +424,7 @@ def _draw_qr(c: Canvas, url: str) -> None:
 
 def _draw_page(c: Canvas, d: CertificateData, *, qr: bool) -> None:
     _draw_border(c)
-    _draw_heading(c, d.contest_name)
+    _draw_heading(c, d.contest_name, d.contest_name_en)
     _draw_body(c, d)
     _draw_tier(c, d)
     _draw_footer(c, d)
@@ -528,6 +550,7 @@ def iter_certificates_zip(
     filename_for: Callable[[CertificateData], str] = certificate_filename,
     *,
     workers: int = 1,
+    chunk_size: int = 25,
 ) -> Iterator[bytes]:
     """Yield a ZIP of one PDF per certificate, chunk by chunk, for a streaming response.
 
@@ -540,7 +563,8 @@ def iter_certificates_zip(
     with zipfile.ZipFile(sink, "w", compression=method) as zf:
         # tee holds only the few items render_many has read ahead of the names.
         for_names, for_pdfs = tee(datas)
-        for d, pdf in zip(for_names, render_many(for_pdfs, workers=workers), strict=True):
+        pdfs = render_many(for_pdfs, workers=workers, chunk_size=chunk_size)
+        for d, pdf in zip(for_names, pdfs, strict=True):
             info = zipfile.ZipInfo(filename_for(d), d.issued_on.timetuple()[:6])
             info.compress_type = method
             info.external_attr = 0o644 << 16  # rw-r--r-- when unzipped, not mode 000

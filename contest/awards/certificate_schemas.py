@@ -1,7 +1,7 @@
 """Shapes for certificates: verification, revocation and the organiser's list."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -59,3 +59,11 @@ class CertificatePublic(BaseModel):
             revoked_at=certificate.revoked_at,
             revoked_reason=certificate.revoked_reason,
         )
+
+
+class CertificateJobIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["zip", "pdf"] = Field(
+        default="zip", description="zip: one PDF per certificate; pdf: one printable PDF."
+    )

@@ -70,9 +70,11 @@ def certificate_datas(
     return [
         CertificateData(
             contest_name=contest.name,
+            contest_name_en=contest.name_en,
             organisers=list(contest.organisers),
             tier=line.award.tier,  # type: ignore[arg-type]
             custom_name=line.award.custom_name or None,
+            custom_name_en=line.award.custom_name_en if line.award.custom_name else "",
             track_name=line.line.track_name,
             title=line.line.title,
             leader=line.line.leader_name,

@@ -3,7 +3,14 @@
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from contest.core.i18n import _
 from contest.core.validation import invalid, is_ascii_number
@@ -37,6 +44,9 @@ class AwardsIn(Strict):
     resolve: dict[str, TierName | None] = Field(default_factory=dict)
     # tier -> a name printed instead of the tier's own (e.g. "最佳人气奖").
     custom_names: dict[TierName, CustomName] = Field(default_factory=dict)
+    # tier -> the English of that name, for English pages, certificates and exports
+    # (empty: English shows the Chinese custom name).
+    custom_names_en: dict[TierName, CustomName] = Field(default_factory=dict)
     # Why a tie was settled as it was; kept in the audit log.
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
     # Only compute the allocation; save nothing (ids are null).
@@ -48,6 +58,19 @@ class AwardsIn(Strict):
         names = [item.tier for item in value]
         if len(names) != len(set(names)):
             raise invalid("duplicate_tier", _("Give each award tier at most once."))
+        return value
+
+    @field_validator("custom_names_en")
+    @classmethod
+    def _english_of_a_name(
+        cls, value: dict[str, str], info: ValidationInfo
+    ) -> dict[str, str]:
+        chinese = info.data.get("custom_names") or {}
+        if any(name and not chinese.get(tier) for tier, name in value.items()):
+            raise invalid(
+                "english_without_name",
+                _("An English award name translates a custom name: give the custom name too."),
+            )
         return value
 
     @field_validator("resolve")
@@ -66,6 +89,7 @@ class AwardOut(BaseModel):
     rank: int | None
     title: str
     custom_name: str
+    custom_name_en: str = ""
     scope: Literal["per_track", "overall"]
     published_at: datetime | None = None
     certificate_code: str | None = None

@@ -22,13 +22,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
+from contest.awards import notify
 from contest.awards.schemas import AwardsIn
+from contest.awards.tiers import tier_label as tier_label  # pages use service.tier_label
 from contest.core import audit
 from contest.core.enums import AwardScope, RoundKind, Tier
 from contest.core.errors import FieldError, InvalidInput, StateConflict
 from contest.core.i18n import _
 from contest.models import Award, Certificate, Contest, Entry, Round, Track, User, utcnow
+from contest.publications import service as publications
 from contest.results import service as results
+from contest.results.publication import results_snapshot
 from contest.setup import rounds
 from contest.setup.contests import tracks as contest_tracks
 from scoring import DEFAULT_TIERS, AwardConflict, Ranking, Score, allocate_awards
@@ -45,6 +49,7 @@ class AwardRequest:
     tiers: tuple[tuple[Tier, int], ...] = DEFAULT_TIERS
     resolve: Mapping[int, Tier | None] = field(default_factory=dict)
     custom_names: Mapping[Tier, str] = field(default_factory=dict)
+    custom_names_en: Mapping[Tier, str] = field(default_factory=dict)
     reason: str = ""
 
 
@@ -55,6 +60,7 @@ def request_of(body: AwardsIn) -> AwardRequest:
         tiers=tuple((Tier(item.tier), item.count) for item in body.tiers),
         resolve={int(e): Tier(t) if t else None for e, t in body.resolve.items()},
         custom_names={Tier(t): name for t, name in body.custom_names.items() if name},
+        custom_names_en={Tier(t): name for t, name in body.custom_names_en.items() if name},
         reason=body.reason,
     )
 
@@ -71,6 +77,7 @@ class Planned:
     institution: str
     score: Score | None
     custom_name: str
+    custom_name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,7 @@ def plan(db: Session, *, contest: Contest, request: AwardRequest) -> Plan:
             lines[a.entry_id].institution,
             lines[a.entry_id].score,
             request.custom_names.get(a.tier, ""),
+            request.custom_names_en.get(a.tier, ""),
         )
         for a in allocated
     )
@@ -181,6 +189,7 @@ def save_awards(
     """Replace the saved (unpublished) awards by the allocation; 409 while a boundary tie
     is unsettled, before the final has closed, or once published."""
     _lock(db, contest)
+    publications.refuse_if_standing(db, contest.id, publications.AWARDS)
     why = blocked(db, contest)
     if why is not None:
         raise StateConflict(why)
@@ -199,6 +208,7 @@ def save_awards(
                 tier=item.tier,
                 scope=request.scope,
                 custom_name=item.custom_name,
+                custom_name_en=item.custom_name_en,
                 rank=item.rank,
             )
         )
@@ -263,16 +273,6 @@ def tie_conflict(found: Plan) -> StateConflict:
     )
 
 
-def tier_label(tier: Tier) -> str:
-    labels = {
-        Tier.gold: _("Gold award"),
-        Tier.silver: _("Silver award"),
-        Tier.bronze: _("Bronze award"),
-        Tier.excellence: _("Excellence award"),
-    }
-    return labels[tier]
-
-
 def certificate_code() -> str:
     """80 random bits in base32, grouped for reading aloud: TJ-XXXX-XXXX-XXXX-XXXX."""
     raw = base64.b32encode(secrets.token_bytes(10)).decode()
@@ -287,21 +287,27 @@ def publish_awards(db: Session, *, actor: User, contest: Contest) -> list["Award
     """Lock the saved awards and issue a certificate for each."""
     _lock(db, contest)
     if is_published(db, contest.id):
+        publications.refuse_if_standing(db, contest.id, publications.AWARDS)
         raise StateConflict(_("The awards have already been published."))
     saved = list(db.scalars(select(Award).where(col(Award.contest_id) == contest.id)))
     if not saved:
         raise StateConflict(_("Save the awards before publishing them."))
     now, issued_on = utcnow(), today_in_shanghai()
-    codes: set[str] = set()
-    while len(codes) < len(saved):
-        codes.add(certificate_code())
-    for award, code in zip(saved, sorted(codes), strict=True):
+    _issue_certificates(db, saved, issued_on)
+    for award in saved:
         award.published_at = now
         db.add(award)
-        db.add(Certificate(award_id=award.id, code=code, issued_on=issued_on))
     contest.results_published_at = now
     db.add(contest)
     db.flush()
+    publications.record(
+        db,
+        actor=actor,
+        contest=contest,
+        kind=publications.AWARDS,
+        round_id=None,
+        snapshot=awards_snapshot(db, contest),
+    )
     audit.record(
         db,
         actor=actor,
@@ -311,7 +317,88 @@ def publish_awards(db: Session, *, actor: User, contest: Contest) -> list["Award
         contest_id=contest.id,
         after={"published_at": now, "issued_on": issued_on, "awards": len(saved)},
     )
+    notify.awards_published(db, contest.id)
     return saved_awards(db, contest.id)
+
+
+# A certificate revoked because its publication was withdrawn says so; publishing the
+# same award again reinstates it rather than issuing a second code.
+WITHDRAWN_MARK = "publication withdrawn: "
+
+
+def _issue_certificates(db: Session, saved: Sequence[Award], issued_on: date) -> None:
+    held = {
+        c.award_id: c
+        for c in db.scalars(
+            select(Certificate).where(col(Certificate.award_id).in_([a.id for a in saved]))
+        )
+    }
+    fresh = [award for award in saved if award.id not in held]
+    codes: set[str] = set()
+    while len(codes) < len(fresh):
+        codes.add(certificate_code())
+    for award, code in zip(fresh, sorted(codes), strict=True):
+        db.add(Certificate(award_id=award.id, code=code, issued_on=issued_on))
+    for certificate in held.values():
+        if certificate.revoked_reason.startswith(WITHDRAWN_MARK):
+            certificate.revoked_at, certificate.revoked_reason = None, ""
+            certificate.revoked_by_id = None
+            db.add(certificate)
+
+
+def unpublish_awards(db: Session, *, actor: User, contest: Contest, reason: str) -> None:
+    """The awards' publication was withdrawn: unlock them (they may be saved again) and
+    revoke their certificates, which verify as revoked with the reason until the awards
+    are published again."""
+    _lock(db, contest)
+    now = utcnow()
+    saved = list(db.scalars(select(Award).where(col(Award.contest_id) == contest.id)))
+    for award in saved:
+        award.published_at = None
+        db.add(award)
+    certificates = db.scalars(
+        select(Certificate).where(
+            col(Certificate.award_id).in_([a.id for a in saved]),
+            col(Certificate.revoked_at).is_(None),
+        )
+    )
+    for certificate in certificates:
+        certificate.revoked_at = now
+        certificate.revoked_reason = (WITHDRAWN_MARK + reason)[:1000]
+        certificate.revoked_by_id = actor.id
+        db.add(certificate)
+    contest.results_published_at = None
+    db.add(contest)
+    db.flush()
+
+
+def awards_snapshot(db: Session, contest: Contest) -> dict[str, Any]:
+    """What an awards publication freezes: each award as listed, and the final's results."""
+    final = final_round(db, contest.id)
+    lines = saved_awards(db, contest.id)
+    snapshot: dict[str, Any] = {
+        "awards": [
+            {
+                "entry_id": line.award.entry_id,
+                "tier": line.tier.value,
+                "scope": str(line.award.scope),
+                "custom_name": line.award.custom_name,
+                "custom_name_en": line.award.custom_name_en,
+                "rank": line.award.rank,
+                "track_code": line.track_code,
+                "track_name": line.track_name,
+                "track_name_en": line.track_name_en,
+                "title": line.title,
+                "institution": line.institution,
+                "leader_name": line.leader_name,
+            }
+            for line in lines
+        ],
+    }
+    if final is not None:
+        outcome = results.round_results(db, final)
+        snapshot["final"] = results_snapshot(outcome, final)
+    return snapshot
 
 
 def _lock(db: Session, contest: Contest) -> None:
@@ -333,6 +420,7 @@ class AwardLine:
     institution: str
     leader_name: str
     certificate: Certificate | None
+    track_name_en: str = ""  # English pages, PDFs and exports use it when set
 
     @property
     def tier(self) -> Tier:
@@ -346,7 +434,10 @@ class AwardLine:
 def saved_awards(db: Session, contest_id: int) -> list[AwardLine]:
     """The contest's awards, published or not: by track, tier, rank."""
     rows = db.execute(
-        select(Award, col(Track.code), col(Track.name), col(Track.position), Entry, Certificate)
+        select(
+            Award, col(Track.code), col(Track.name), col(Track.position), Entry, Certificate,
+            col(Track.name_en),
+        )
         .join(Entry, col(Entry.id) == Award.entry_id)
         .join(Track, col(Track.id) == Entry.track_id)
         .outerjoin(Certificate, col(Certificate.award_id) == Award.id)
@@ -362,8 +453,10 @@ def saved_awards(db: Session, contest_id: int) -> list[AwardLine]:
         ),
     )
     return [
-        AwardLine(award, code, name, entry.title, entry.institution, entry.leader_name, cert)
-        for award, code, name, _position, entry, cert in ordered
+        AwardLine(
+            award, code, name, entry.title, entry.institution, entry.leader_name, cert, name_en
+        )
+        for award, code, name, _position, entry, cert, name_en in ordered
     ]
 
 
@@ -373,8 +466,10 @@ class WinnerSection:
 
     code: str | None
     name: str
-    lines: tuple[AwardLine, ...]
+    # Saved awards (AwardLine), or as a publication froze them (PublishedAward, same fields).
+    lines: tuple[Any, ...]
     published_at: datetime | None
+    name_en: str = ""
 
 
 def winner_sections(db: Session, contest: Contest) -> list[WinnerSection]:
@@ -388,7 +483,9 @@ def winner_sections(db: Session, contest: Contest) -> list[WinnerSection]:
     sections = []
     for code, group in groupby(lines, key=lambda line: line.track_code):
         items = tuple(group)
-        sections.append(WinnerSection(code, items[0].track_name, items, published_at))
+        sections.append(
+            WinnerSection(code, items[0].track_name, items, published_at, items[0].track_name_en)
+        )
     return sections
 
 

@@ -74,6 +74,10 @@ class Verification:
     leader: str
     members: Sequence[str]
     institution: str
+    # The English names the certificate prints (empty where none is set).
+    contest_en: str = ""
+    custom_name_en: str = ""
+    track_en: str = ""
 
     @property
     def valid(self) -> bool:
@@ -118,4 +122,7 @@ def verify(db: Session, text: str) -> Verification | None:
         leader=entry.leader_name,
         members=members_by_entry(db, [entry.id]).get(entry.id, []),
         institution=entry.institution,
+        contest_en=contest.name_en,
+        custom_name_en=award.custom_name_en if award.custom_name else "",
+        track_en=track.name_en if track else "",
     )

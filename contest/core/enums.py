@@ -15,12 +15,15 @@ __all__ = [
     "ContestStatus",
     "DocumentKind",
     "EntryStatus",
+    "InterestLevel",
+    "DealKind",
     "LivePhase",
     "Normalization",
     "Role",
     "RoundKind",
     "RoundMode",
     "SheetState",
+    "TeamRole",
     "Tier",
 ]
 
@@ -29,6 +32,15 @@ class Role(StrEnum):
     organiser = "organiser"
     judge = "judge"
     team = "team"
+    investor = "investor"
+
+
+class TeamRole(StrEnum):
+    """A person's place in a contest's organiser team (contest_organisers.role)."""
+
+    owner = "owner"
+    organiser = "organiser"
+    viewer = "viewer"
 
 
 class ContestStatus(StrEnum):
@@ -80,3 +92,19 @@ class LivePhase(StrEnum):
     scoring = "scoring"
     revealed = "revealed"
     finished = "finished"
+
+
+class InterestLevel(StrEnum):
+    """An investor's mark on a project, weakest first."""
+
+    watch = "watch"
+    meet = "meet"
+    intent = "intent"
+
+
+class DealKind(StrEnum):
+    investment_intent = "investment_intent"
+    investment = "investment"
+    incubation = "incubation"
+    partnership = "partnership"
+    grant = "grant"

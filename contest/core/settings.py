@@ -26,10 +26,42 @@ class Settings(BaseSettings):
     session_days: int = 14
     # How long a SQLite writer waits for another before the request answers 503.
     sqlite_busy_timeout_ms: int = 5000
+    # PostgreSQL: the longest a request's statement (a lock wait included) may run before
+    # the request answers 503 (core.db.PG_CONNECT_ARGS has the connection timeouts).
+    db_statement_timeout_ms: int = 10_000
     upload_limit_bytes: int = 20 * 1024 * 1024
+    # Uploads stop (507) before the data folder's free space falls under this, so score
+    # saves always have room (kit.uploads.FileSink).
+    disk_reserve_bytes: int = 200 * 1024 * 1024
+    # Slow clients (core.web.slow_clients): a request's head must arrive within this, and
+    # a body may not stall longer than that between two chunks.
+    header_timeout_s: float = 10.0
+    body_idle_timeout_s: float = 30.0
     # Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or
     # networks (e.g. "127.0.0.1,10.0.0.0/8"). None by default: the peer is the client.
     trusted_proxies: str = ""
+    # Privacy consent (docs/api.md "Personal information"): forms always ask for it; API
+    # calls without `privacy_consent` are refused (422) only when this is set, since the
+    # API contract creates accounts and entries without that field.
+    require_api_consent: bool = False
+    # Outgoing mail (docs/api.md "Notices, accounts and jobs"): smtp://host:port,
+    # smtp+starttls://user:pass@host:port or smtps://user:pass@host:port. Unset: mails stay
+    # in the outbox and are printed to the log.
+    smtp_url: str = ""
+    mail_from: str = ""
+    # A CA bundle to verify the SMTP server's certificate (a private CA); system CAs if unset.
+    smtp_ca_file: str = ""
+    # Background jobs: "" keeps the queue in a SQLite file in the data folder (nothing
+    # more to start); redis://host:port/db shares one queue between worker hosts.
+    jobs_url: str = ""
+    # The queue's name: two installations may share one Redis under different names.
+    jobs_queue: str = "tianjiao"
+    # A running job whose worker has not reported for this long is taken as dead and run
+    # again (its worker was killed or its host lost).
+    job_lease_seconds: int = 60
+    # Judges with unsubmitted sheets are reminded by mail this many hours before a round
+    # closes (once per round); 0 sends no scheduled reminder.
+    reminder_hours_before_close: int = 24
 
     @field_validator("trusted_proxies")
     @classmethod

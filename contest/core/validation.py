@@ -5,6 +5,7 @@ and the API uses the same ones for the rules we write ourselves.
 """
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -48,12 +49,41 @@ def valid_email(email: str) -> bool:
     return len(email) <= 254 and EMAIL_PATTERN.match(email) is not None
 
 
+# Characters that print as nothing (or as a blank) yet make a different address:
+# format characters (zero-width space and joiners, BOM, soft hyphen, direction marks),
+# controls, and the fillers of Hangul and Braille that fonts draw empty.
+INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+
+
+def has_invisible(text: str) -> bool:
+    return any(
+        ch in INVISIBLE_LETTERS or unicodedata.category(ch) in INVISIBLE_CATEGORIES
+        for ch in text
+    )
+
+
+def normalise_email(value: str) -> str:
+    """One spelling per address: NFKC (full-width ＠ and letters become ASCII), trimmed,
+    lower case. Two people typing the same address find the same account."""
+    return unicodedata.normalize("NFKC", value).strip().lower()
+
+
+def email_problem(value: str) -> str | None:
+    """Why this text cannot be an account's address, or None."""
+    if has_invisible(value.strip()):
+        return _("The e-mail address contains invisible characters; type it again.")
+    if not valid_email(normalise_email(value)):
+        return _("Enter a valid e-mail address.")
+    return None
+
+
 def email_address(value: str) -> str:
-    """Field validator: a plausible, normalised (lower-case) e-mail address."""
-    normalised = value.strip().lower()
-    if not valid_email(normalised):
-        raise invalid("email", _("Enter a valid e-mail address."))
-    return normalised
+    """Field validator: a plausible, normalised e-mail address without invisible characters."""
+    problem = email_problem(value)
+    if problem is not None:
+        raise invalid("email", problem)
+    return normalise_email(value)
 
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100

@@ -5,6 +5,9 @@ Names, units and projects are invented; their mix follows the 2023 edition: entr
 """
 
 CONTEST_NAME = "2023年第二届“天骄湾杯”生命健康创新创业大赛"
+CONTEST_NAME_EN = (
+    "2023 2nd Tianjiao Bay Cup Life and Health Innovation and Entrepreneurship Competition"
+)
 SERIES = "天骄湾杯"
 ORGANISERS = (
     "上海市普陀区人民政府",

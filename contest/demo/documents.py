@@ -29,6 +29,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
+from contest.kit import pdf_text  # noqa: F401  (Chinese line breaking for wordWrap="CJK")
 from contest.models import Entry
 
 FONT = "STSong-Light"

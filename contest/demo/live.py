@@ -11,8 +11,10 @@ number (with a reason), and publishes them with their certificates.
 
 import random
 from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from contest.awards import service as awards
@@ -22,7 +24,18 @@ from contest.judging import assignment
 from contest.judging import sheets as judging
 from contest.live import draw
 from contest.live import service as live
-from contest.models import Assignment, Contest, Criterion, Entry, Judge, Round, User
+from contest.models import (
+    Assignment,
+    Contest,
+    Criterion,
+    Entry,
+    Judge,
+    LiveState,
+    Round,
+    RoundEntry,
+    ScoreSheet,
+    User,
+)
 from contest.results import service as results
 from contest.setup import rounds
 from scoring import BoundaryTie
@@ -32,12 +45,17 @@ ASSIGN_SEED = 2023
 TIE_REASON = "演示：同分项目按报名先后（项目编号）确定奖项"
 
 
-def run_final(db: Session, *, actor: User, round_: Round, rng: random.Random) -> None:
-    """The whole live final of ``round_``, from the draw to the final leaderboard."""
+def run_final(
+    db: Session, *, actor: User, round_: Round, rng: random.Random, on: date | None = None
+) -> None:
+    """The whole live final of ``round_``, from the draw to the final leaderboard; ``on``:
+    the day it is dated (the services stamp the moment the demo is loaded)."""
     if not db.scalars(
         select(col(Assignment.id)).where(col(Assignment.round_id) == round_.id)
     ).first():
-        assignment.auto_assign(db, actor=actor, round_=round_, seed=ASSIGN_SEED)
+        assignment.auto_assign(
+            db, actor=actor, round_=round_, seed=ASSIGN_SEED, held_before=True
+        )
     order = draw.draw_order(db, actor=actor, round_=round_, seed=DRAW_SEED).order
     quality = _standing(db, round_, order, rng)
     bias = demo_scores.judge_biases(_judge_ids(db, round_), rng)
@@ -54,6 +72,50 @@ def run_final(db: Session, *, actor: User, round_: Round, rng: random.Random) ->
             _submit(db, judge, user, round_, entry, limits, share, rng)
         _step(db, actor, round_, live.Action.reveal)
     _step(db, actor, round_, live.Action.finish)
+    if on is not None:
+        _date_final(db, round_, order, on)
+
+
+# The final's day as it ran: pitches from 9:30, one every 25 minutes (8 minutes of pitch,
+# 7 of questions, the judges' scores, the reveal), with a lunch break after the sixth.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FIRST_PITCH = time(9, 30)
+PITCH_SLOT = timedelta(minutes=25)
+LUNCH = timedelta(minutes=60)
+
+
+def _date_final(db: Session, round_: Round, order: list[int], day: date) -> None:
+    """The services stamp the moment the demo is loaded; the final's window, sheets,
+    reveals and live state are dated on ``day`` instead, in Shanghai time."""
+    start = datetime.combine(day, FIRST_PITCH, tzinfo=SHANGHAI)
+    last = start
+    for n, entry_id in enumerate(order):
+        pitched = start + n * PITCH_SLOT + (LUNCH if n >= 6 else timedelta())
+        scored, revealed = pitched + timedelta(minutes=17), pitched + timedelta(minutes=22)
+        sheets = select(col(ScoreSheet.id)).where(
+            col(ScoreSheet.round_id) == round_.id, col(ScoreSheet.entry_id) == entry_id
+        )
+        db.execute(
+            update(ScoreSheet)
+            .where(col(ScoreSheet.id).in_(sheets))
+            .values(created_at=pitched, updated_at=scored, submitted_at=scored)
+        )
+        db.execute(
+            update(RoundEntry)
+            .where(col(RoundEntry.round_id) == round_.id, col(RoundEntry.entry_id) == entry_id)
+            .values(revealed_at=revealed)
+        )
+        last = revealed
+    db.execute(
+        update(LiveState)
+        .where(col(LiveState.round_id) == round_.id)
+        .values(phase_changed_at=last + timedelta(minutes=5))
+    )
+    # Opened half an hour before the first pitch, closed once the last score was shown.
+    round_.opens_at = start - timedelta(minutes=30)
+    round_.closes_at = last + timedelta(minutes=10)
+    db.add(round_)
+    db.flush()
 
 
 def _step(db: Session, actor: User, round_: Round, action: live.Action) -> None:

@@ -73,13 +73,17 @@ def score_round(
     bias.update(judge_biases(sorted({j for j, _e in pairs} - set(bias)), rng))
     worth = dict(quality or {})
     worth.update({e: rng.gauss(0.72, 0.09) for _j, e in pairs if e not in worth})
-    now = utcnow()
+    # Sheets are dated inside the round's window (a 2023 round's sheets show 2023 times):
+    # over its last ten days, or the whole window if shorter.
+    now = min(utcnow(), round_.closes_at) if round_.closes_at else utcnow()
+    window = (now - round_.opens_at) if round_.opens_at and round_.opens_at < now else None
+    spread = min(60 * 24 * 10, int(window.total_seconds() // 60) if window else 60 * 24 * 10)
     sheets, values = [], []
     for judge_id, entry_id in pairs:
         share = worth[entry_id] + bias[judge_id]
         marks = [(c, _value(m, share + rng.gauss(0, 0.05))) for c, m in limits]
         total_share = sum(v for _c, v in marks) / sum(m for _c, m in limits)
-        when = now - timedelta(minutes=rng.randrange(60, 60 * 24 * 10))
+        when = now - timedelta(minutes=rng.randrange(min(60, spread - 1), spread))
         sheets.append(
             {
                 "round_id": round_.id,

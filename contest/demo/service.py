@@ -21,7 +21,9 @@ from contest.core.security import hash_password
 from contest.core.settings import Settings
 from contest.demo import data as demo_data
 from contest.demo import documents as demo_documents
+from contest.demo import investors as demo_investors
 from contest.demo import live as demo_live
+from contest.demo import objections as demo_objections
 from contest.demo import results as demo_results
 from contest.demo import scores as demo_scores
 from contest.entries import documents
@@ -74,6 +76,7 @@ class Logins:
     organiser: str
     judge: str
     team: str
+    investor: str = f"investor01@{DOMAIN}"
     password: str = PASSWORD
     contest_id: int | None = None
     final_round_id: int | None = None
@@ -96,6 +99,7 @@ def build_contest(demo: Demo) -> None:
         actor=demo.organiser,
         data=ContestCreate(
             name=demo_data.CONTEST_NAME,
+            name_en=demo_data.CONTEST_NAME_EN,
             year=2023,
             edition=2,
             series=demo_data.SERIES,
@@ -105,25 +109,32 @@ def build_contest(demo: Demo) -> None:
             registration_closes_at=at("2023-07-15", 18),
         ),
     )
-    for code, name, requires_company, age in (
-        ("startup", "创业组", True, 5),
-        ("creative", "创意组", False, None),
+    for code, name, name_en, requires_company, age in (
+        ("startup", "创业组", "Startup track", True, 5),
+        ("creative", "创意组", "Creative track", False, None),
     ):
         demo.tracks[code] = contests.add_track(
             db,
             actor=demo.organiser,
             contest=demo.contest,
             data=TrackCreate(
-                code=code, name=name, requires_company=requires_company, max_company_age_years=age
+                code=code,
+                name=name,
+                name_en=name_en,
+                requires_company=requires_company,
+                max_company_age_years=age,
             ),
         )
 
 
-# name, kind, mode, judges per entry, advance per track, window
-RoundPlan = tuple[str, RoundKind, RoundMode, int, dict[str, int], tuple[str, str]]
+FINAL_DAY = "2023-11-07"
+
+# name, English name, kind, mode, judges per entry, advance per track, window
+RoundPlan = tuple[str, str, RoundKind, RoundMode, int, dict[str, int], tuple[str, str]]
 ROUND_PLAN: tuple[RoundPlan, ...] = (
     (
         "初赛（网络评审）",
+        "Preliminary (online review)",
         RoundKind.preliminary,
         RoundMode.online_review,
         5,
@@ -132,20 +143,30 @@ ROUND_PLAN: tuple[RoundPlan, ...] = (
     ),
     (
         "复赛（网络评审）",
+        "Semifinal (online review)",
         RoundKind.semifinal,
         RoundMode.online_review,
         5,
         {"startup": 6, "creative": 6},
         ("2023-08-20", "2023-09-05"),
     ),
-    ("决赛（现场路演）", RoundKind.final, RoundMode.roadshow, 9, {}, ("2023-09-22", "2023-09-23")),
+    # The final and the award ceremony: 7 November 2023, Putuo district (docs/rules.md, the demo).
+    (
+        "决赛（现场路演）",
+        "Final (live roadshow)",
+        RoundKind.final,
+        RoundMode.roadshow,
+        9,
+        {},
+        (FINAL_DAY, FINAL_DAY),
+    ),
 )
 
 
 def build_rounds(demo: Demo) -> None:
     assert demo.contest
     assert demo.organiser
-    for order, (name, kind, mode, per_entry, advance, (opens, closes)) in enumerate(
+    for order, (name, name_en, kind, mode, per_entry, advance, (opens, closes)) in enumerate(
         ROUND_PLAN, start=1
     ):
         demo.rounds[kind] = rounds.add_round(
@@ -154,6 +175,7 @@ def build_rounds(demo: Demo) -> None:
             contest=demo.contest,
             data=RoundCreate(
                 name=name,
+                name_en=name_en,
                 kind=kind,
                 order=order,
                 mode=mode,
@@ -167,6 +189,11 @@ def build_rounds(demo: Demo) -> None:
                 qa_seconds=420,
             ),
         )
+
+
+# The demo's lenient judge (刘子健, an investor) and how generous: 15 % of each maximum.
+LENIENT_JUDGE = 10
+LENIENT_BIAS = 0.15
 
 
 def build_panel(demo: Demo) -> None:
@@ -188,6 +215,8 @@ def build_panel(demo: Demo) -> None:
         )
         demo.judge_ids.append(added.judge.id)
     demo.judge_bias = demo_scores.judge_biases(demo.judge_ids, demo.rng)
+    # One clearly lenient judge, for the fairness page to find (contest/results/README.md).
+    demo.judge_bias[demo.judge_ids[LENIENT_JUDGE]] = LENIENT_BIAS
 
 
 def person(rng: random.Random) -> str:
@@ -195,7 +224,8 @@ def person(rng: random.Random) -> str:
 
 
 def mobile(rng: random.Random) -> str:
-    return f"13{rng.randint(0, 9)}{rng.randint(0, 99999999):08d}"
+    """A mainland mobile as entries store it (E.164, contest/core/phones.py)."""
+    return f"+8613{rng.randint(0, 9)}{rng.randint(0, 99999999):08d}"
 
 
 def credit_code(city: str, rng: random.Random) -> str:
@@ -299,7 +329,9 @@ def judge_round(demo: Demo, kind: RoundKind) -> None:
     """Assign the round's entries, score them all (strict and lenient judges alike)."""
     assert demo.organiser
     round_ = demo.rounds[kind]
-    assignment.auto_assign(demo.db, actor=demo.organiser, round_=round_, seed=SEED)
+    assignment.auto_assign(
+        demo.db, actor=demo.organiser, round_=round_, seed=SEED, held_before=True
+    )
     demo_scores.score_round(
         demo.db, round_, demo.rng, judge_bias=demo.judge_bias, quality=demo.quality
     )
@@ -332,13 +364,21 @@ def advance_semifinal(demo: Demo) -> None:
 def final_roadshow(demo: Demo) -> None:
     """The live final: order drawn, 12 pitches scored by 9 judges each, every score revealed."""
     assert demo.organiser
+    assert demo.contest
+    # Judging is under way (a draft contest cannot start its live final); finished at the end.
+    demo.contest.status = ContestStatus.judging
+    demo.db.add(demo.contest)
     demo_live.run_final(
-        demo.db, actor=demo.organiser, round_=demo.rounds[RoundKind.final], rng=demo.rng
+        demo.db,
+        actor=demo.organiser,
+        round_=demo.rounds[RoundKind.final],
+        rng=demo.rng,
+        on=date.fromisoformat(FINAL_DAY),
     )
 
 
-# The 2023 final ended on its second day; the results went out that evening.
-PUBLISHED = ("2023-09-23", 18)
+# The 2023 final and award ceremony took one day; the results went out that evening.
+PUBLISHED = (FINAL_DAY, 19)
 
 
 def publish_awards(demo: Demo) -> None:
@@ -360,6 +400,30 @@ def publish_awards(demo: Demo) -> None:
     demo.db.add(demo.contest)
 
 
+def investors_follow_up(demo: Demo) -> None:
+    """Investors at the final, their marks, and the intent signed at the 2023 ceremony."""
+    assert demo.organiser
+    assert demo.contest
+    featured = featured_team_email(demo.db, demo.contest)
+    entry = demo.db.scalars(
+        select(Entry).join(User, col(User.id) == Entry.owner_id).where(
+            col(User.email) == featured, col(Entry.contest_id) == demo.contest.id)
+    ).first()
+    assert entry is not None
+    demo_investors.follow_up(demo.db, actor=demo.organiser, contest=demo.contest,
+                             featured=entry, password=PASSWORD, domain=DOMAIN, rng=demo.rng)
+
+
+def objection_decided(demo: Demo) -> None:
+    """One objection to the awards, answered and rejected; every publication dated 2023."""
+    assert demo.organiser
+    assert demo.contest
+    demo_objections.decided_objection(
+        demo.db, actor=demo.organiser, contest=demo.contest, teams=demo.teams
+    )
+    demo_objections.date_publications(demo.db, contest=demo.contest, awards_at=at(*PUBLISHED))
+
+
 STAGES = (
     build_contest,
     build_rounds,
@@ -372,6 +436,8 @@ STAGES = (
     advance_semifinal,
     final_roadshow,
     publish_awards,
+    investors_follow_up,
+    objection_decided,
 )
 
 
@@ -446,6 +512,7 @@ def print_logins(logins: Logins, base_url: str) -> None:
         ("organiser / 组委会", logins.organiser),
         ("judge / 评委", logins.judge),
         ("team / 参赛团队", logins.team),
+        ("investor / 投资人", logins.investor),
     )
     print()
     print("Tianjiao demo: 2023年第二届“天骄湾杯”生命健康创新创业大赛")

@@ -6,12 +6,14 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from contest.accounts import service as auth
+from contest.accounts.schemas import LinkSent
 from contest.core.enums import Role
 from contest.core.web.deps import AppSettings, CurrentOrganiser, CurrentUser, DbSession
-from contest.core.web.uploads import release_write_lock
-from contest.entries import documents
+from contest.core.web.uploads import pause_database_turn
 from contest.entries import importing as entries_import
 from contest.entries import service as entries
+from contest.entries import team_link
 from contest.entries.deps import (
     ChangeableEntry,
     EntriesContest,
@@ -26,14 +28,16 @@ from contest.entries.listing import EntryFilters, contest_entries
 from contest.entries.schemas import (
     DocumentPublic,
     EntryCreate,
+    EntryCreateRequest,
     EntryPublic,
     EntryUpdate,
     ImportResult,
     WithdrawRequest,
 )
-from contest.entries.views import entry_public, entry_publics, team_entries
+from contest.entries.views import documents_as_seen, entry_public, entry_publics, team_entries
 from contest.kit.uploads import base_name
-from contest.setup.deps import OrganisedContest
+from contest.notices.service import mail_configured
+from contest.setup.deps import OrganisedContest, OrganisedEntry
 
 router = APIRouter(tags=["entries"])
 
@@ -66,7 +70,10 @@ IMPORT_BODY = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "late_reason": {"type": "string", "maxLength": 1000},
+                    },
                 }
             }
         },
@@ -80,10 +87,27 @@ IMPORT_BODY = {
     status_code=status.HTTP_201_CREATED,
 )
 def create_entry(
-    body: EntryCreate, contest: EntriesContest, db: DbSession, user: CurrentUser
+    body: EntryCreateRequest,
+    contest: EntriesContest,
+    db: DbSession,
+    user: CurrentUser,
+    settings: AppSettings,
 ) -> EntryPublic:
-    """A team enters for itself (while registration is open); an organiser adds any entry."""
-    entry = entries.create_entry(db, actor=user, contest=contest, data=body)
+    """A team enters for itself (while registration is open and no round has opened); an
+    organiser adds any entry (once a round has opened, with a ``late_reason``).
+    ``privacy_consent``: the team agreed to the contest's privacy notice."""
+    data = EntryCreate.model_validate(
+        body.model_dump(exclude={"late_reason", "privacy_consent"})
+    )
+    entry = entries.create_entry(
+        db,
+        actor=user,
+        contest=contest,
+        data=data,
+        late_reason=body.late_reason,
+        privacy_consent=body.privacy_consent,
+        consent_required=settings.require_api_consent,
+    )
     return entry_public(db, entry, viewer=user)
 
 
@@ -141,12 +165,24 @@ def withdraw_entry(
     return entry_public(db, entry, viewer=user)
 
 
+@router.post(
+    "/entries/{entry_id}/password-reset",
+    response_model=LinkSent,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+def send_team_link(
+    entry: OrganisedEntry, db: DbSession, user: CurrentOrganiser, settings: AppSettings
+) -> LinkSent:
+    """Mail the entry's team account a link to choose a new password (1 hour); audited,
+    throttled (429); 409 if no team account owns the entry."""
+    team_link.send_link(db, actor=user, entry=entry)
+    configured = mail_configured(settings)
+    return LinkSent(detail=auth.link_sent_message(configured), mail_configured=configured)
+
+
 @router.get("/entries/{entry_id}/documents", response_model=list[DocumentPublic])
-def list_documents(entry: ReadableEntry, db: DbSession) -> list[DocumentPublic]:
-    return [
-        DocumentPublic.model_validate(d, from_attributes=True)
-        for d in documents.current_documents(db, entry.id)
-    ]
+def list_documents(entry: ReadableEntry, db: DbSession, user: CurrentUser) -> list[DocumentPublic]:
+    return documents_as_seen(db, entry, viewer=user)
 
 
 @router.post(
@@ -174,11 +210,17 @@ async def upload_document(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 def download_document(
-    found: ReadableDocument, settings: AppSettings, inline: bool = False
+    found: ReadableDocument,
+    db: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
+    inline: bool = False,
 ) -> FileResponse:
-    """The PDF, for the entry's team, its assigned judges and the organisers."""
+    """The PDF, for the entry's team, its assigned judges and the organisers: the cleaned
+    copy (no document information, XMP, scripts or actions), under a neutral name for a
+    judge of a blind round."""
     document, _entry = found
-    return document_response(settings, document, inline=inline)
+    return document_response(db, settings, user, document, inline=inline)
 
 
 @router.post(
@@ -194,8 +236,9 @@ async def import_entries(
     user: CurrentOrganiser,
     settings: AppSettings,
 ) -> ImportResult:
-    """CSV (UTF-8) or XLSX with a header row of entry fields; all rows or none."""
-    await run_in_threadpool(release_write_lock, db)
+    """CSV (UTF-8) or XLSX with a header row of entry fields; all rows or none. Once a
+    round has opened, the form's ``late_reason`` says why (422 without it)."""
+    await pause_database_turn(request, db)
     form = await receive_file(request, settings)
     assert form.file is not None
     try:
@@ -206,6 +249,7 @@ async def import_entries(
             contest=contest,
             path=form.file.path,
             filename=base_name(form.file.client_name),
+            late_reason=form.fields.get("late_reason", ""),
         )
     finally:
         form.file.discard()

@@ -11,9 +11,20 @@ from contest.core.errors import InvalidInput, NotFound
 from contest.core.i18n import _
 from contest.core.settings import Settings
 from contest.core.web.deps import CurrentTeam, CurrentUser, DbSession
-from contest.core.web.uploads import ReceivedForm, receive_form, release_write_lock
+from contest.core.web.uploads import (
+    ReceivedForm,
+    pause_database_turn,
+    receive_form,
+    resume_database_turn,
+)
 from contest.entries import access, documents
-from contest.kit.uploads import CsrfCheck, CsrfRejected, UploadTooLarge, content_disposition
+from contest.kit.uploads import (
+    CsrfCheck,
+    CsrfRejected,
+    NoSpace,
+    UploadTooLarge,
+    content_disposition,
+)
 from contest.models import Contest, Document, Entry, User
 
 
@@ -46,9 +57,11 @@ ReadableDocument = Annotated[tuple[Document, Entry], Depends(_readable_document)
 OwnedEntry = Annotated[Entry, Depends(_owned_entry)]
 
 
-def _upload_error(exc: UploadTooLarge | CsrfRejected) -> HTTPException:
+def _upload_error(exc: UploadTooLarge | CsrfRejected | NoSpace) -> HTTPException:
     if isinstance(exc, UploadTooLarge):
         return HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc))
+    if isinstance(exc, NoSpace):
+        return HTTPException(status.HTTP_507_INSUFFICIENT_STORAGE, str(exc))
     return HTTPException(
         status.HTTP_403_FORBIDDEN,
         _("This form has expired or came from another site. Reload the page and try again."),
@@ -61,7 +74,7 @@ async def receive_file(
     """The streamed form with its file, or the HTTP error that explains why not."""
     try:
         form = await receive_form(request, settings=settings, csrf=csrf)
-    except (UploadTooLarge, CsrfRejected) as exc:
+    except (UploadTooLarge, CsrfRejected, NoSpace) as exc:
         raise _upload_error(exc) from None
     if form.file is None:
         raise InvalidInput.single("file", _("Choose a PDF file to upload."))
@@ -79,30 +92,45 @@ async def receive_document(
 ) -> Document:
     """Shared by the API and the pages: check first, stream the body, then store the file."""
     await run_in_threadpool(documents.require_can_upload, db, actor=user, entry=entry)
-    await run_in_threadpool(release_write_lock, db)
+    await pause_database_turn(request, db)
     form = await receive_file(request, settings, csrf=csrf)
     assert form.file is not None
     kind = form.fields.get("kind") or "business_plan"
+    prepared = await run_in_threadpool(
+        documents.prepare_received, kind=kind, received=form.file, settings=settings
+    )
+    try:
+        await resume_database_turn(request)
+    except BaseException:
+        prepared.remove(settings)
+        raise
     return await run_in_threadpool(
-        documents.store_received,
+        documents.attach_prepared,
         db,
         actor=user,
         entry=entry,
-        kind=kind,
-        received=form.file,
+        prepared=prepared,
         settings=settings,
     )
 
 
-def document_response(settings: Settings, document: Document, *, inline: bool) -> FileResponse:
-    path = documents.stored_path(settings, document)
-    if not path.is_file():
+def document_response(
+    db: DbSession, settings: Settings, user: User, document: Document, *, inline: bool
+) -> FileResponse:
+    """The document as this reader may get it (documents.served_document): a cleaned copy,
+    or the original as an attachment, never inline."""
+    served = documents.served_document(
+        db, settings, user=user, document=document, inline=inline
+    )
+    if not served.path.is_file():
         raise NotFound()
     return FileResponse(
-        path,
+        served.path,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": content_disposition(document.filename, inline=inline),
+            "Content-Disposition": content_disposition(
+                served.filename, inline=inline and served.inline
+            ),
             "Cache-Control": "private, no-store",
         },
     )

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from contest.core import phones
 from contest.core.errors import FieldError
 from contest.core.i18n import _
 from contest.core.validation import valid_email
@@ -19,10 +20,6 @@ CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 CREDIT_CODE_LENGTH = 18
 
-# Mainland mobile numbers, optionally written with +86; landlines with their area code,
-# which has three digits after 01 or 02 (Beijing 010, Shanghai 021...) and four otherwise.
-MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
-LANDLINE = re.compile(r"^(0(?:[12]\d|[3-9]\d{2}))-?(\d{7,8})(?:-(\d{1,6}))?$")
 URL = re.compile(r"^https?://[^\s<>\"']+\.[^\s<>\"']+$", re.IGNORECASE)
 
 REQUIRED = ("title", "summary", "institution", "city", "leader_name")
@@ -90,16 +87,17 @@ def is_valid_credit_code(code: str) -> bool:
 
 
 def normalise_phone(phone: str) -> str | None:
-    """A mobile as 11 digits, a landline as 021-12345678(-ext); None if it is neither."""
-    compact = re.sub(r"[\s()（）]", "", phone)
-    mobile = MOBILE.match(compact.replace("-", ""))
-    if mobile:
-        return mobile.group(1)
-    landline = LANDLINE.match(compact)
-    if landline:
-        area, number, extension = landline.groups()
-        return f"{area}-{number}" + (f"-{extension}" if extension else "")
-    return None
+    """The number in E.164 (contest/core/phones.py): mainland mobiles and landlines without
+    a country code, other places with theirs; None if it is not a valid number."""
+    return phones.parse(phone)
+
+
+def phone_message() -> str:
+    return _(
+        "Enter a valid phone number: a mainland mobile (11 digits), a landline with its"
+        " area code like 021-12345678, or a number elsewhere with its country code,"
+        " like +852 9123 4567."
+    )
 
 
 def title_key(title: str) -> str:
@@ -133,7 +131,7 @@ def _contact(candidate: Candidate) -> list[FieldError]:
     if candidate.leader_email and not valid_email(candidate.leader_email):
         errors.append(FieldError(("leader_email",), _("Enter a valid e-mail address.")))
     if candidate.leader_phone and normalise_phone(candidate.leader_phone) is None:
-        message = _("Enter a mainland mobile number (11 digits) or a landline like 021-12345678.")
+        message = phone_message()
         errors.append(FieldError(("leader_phone",), message))
     if candidate.video_url and not URL.match(candidate.video_url):
         message = _("Enter a web address starting with http:// or https://.")

@@ -35,16 +35,20 @@ from contest.entries.export import (
 from contest.entries.schemas import EntryCreate
 from contest.entries.service import (
     candidate,
+    late_reason_missing,
     normalised_values,
     reference_day,
+    rounds_opened,
     taken_titles,
     track_rules,
 )
 from contest.kit import xlsx_read
+from contest.kit.tables import code_text
 from contest.models import Contest, Entry, EntryMember, RoundEntry, Track, User, table_of, utcnow
 from contest.setup.contests import tracks
 from contest.setup.rounds import first_round
 
+LATE_REASON_MAX = 1000
 REQUIRED_COLUMNS = ("track_code", "title", "summary", "institution", "city", "leader_name")
 # Organisers often start from their own spreadsheet with Chinese headers.
 ALIASES = {
@@ -187,7 +191,9 @@ def column_map(header: list[str]) -> dict[int, str]:
 
 
 def _unguard(text: str) -> str:
-    """Undo the quote our export puts before formula-like cells."""
+    """Undo the quote our export puts before formula-like cells, and the ="…" around
+    identifiers and phone numbers (kit.tables.code_cell)."""
+    text = code_text(text)
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
@@ -226,6 +232,8 @@ class RowChecker:
         for track in tracks(db, contest.id):
             self.tracks[track.code.lower()] = track
             self.tracks.setdefault(track.name.strip().lower(), track)
+            if track.name_en.strip():  # an English export's track column reads back too
+                self.tracks.setdefault(track.name_en.strip().lower(), track)
         self.taken = taken_titles(db, contest.id)
         self.seen: dict[str, int] = {}
         self.today = reference_day(contest)
@@ -333,9 +341,23 @@ def _insert_entries(db: Session, values: list[dict[str, Any]]) -> list[int]:
 
 
 def import_entries(
-    db: Session, *, actor: User, contest: Contest, path: Path, filename: str = ""
+    db: Session,
+    *,
+    actor: User,
+    contest: Contest,
+    path: Path,
+    filename: str = "",
+    late_reason: str = "",
 ) -> int:
-    """Import every row of the file, or none; returns how many entries were added."""
+    """Import every row of the file, or none; returns how many entries were added.
+    Once a round has opened the entries are late, as one added by hand: the organiser
+    says why (``late_reason``, audited as ``entry.late_import``)."""
+    late = rounds_opened(db, contest.id)
+    if late and not late_reason.strip():
+        raise late_reason_missing(imported=True)
+    if len(late_reason) > LATE_REASON_MAX:
+        message = _("Too long: at most %(max)s characters.") % {"max": LATE_REASON_MAX}
+        raise InvalidInput.single("late_reason", message)
     prepared = check_table(db, contest, read_table(path))
     try:
         with db.begin_nested():
@@ -346,10 +368,11 @@ def import_entries(
     audit.record(
         db,
         actor=actor,
-        action="entry.import",
+        action="entry.late_import" if late else "entry.import",
         object_type="entries",
         contest_id=contest.id,
         after={"imported": len(ids), "first_id": ids[0], "last_id": ids[-1], "file": filename},
+        reason=late_reason.strip() if late else "",
     )
     db.flush()
     return len(ids)

@@ -61,6 +61,16 @@ class EntryCreate(EntryFields):
     track_code: Annotated[Text, Field(max_length=32)] = ""
 
 
+class EntryCreateRequest(EntryCreate):
+    """The API's create body: once a round has opened the entries are sealed, and an
+    organiser adding one says why (``late_reason``, audited)."""
+
+    late_reason: Annotated[Text, Field(max_length=1000)] = ""
+    # The team agreed to the contest's privacy notice (GET .../privacy-notice); false is
+    # refused (422), and so is no answer when TIANJIAO_REQUIRE_API_CONSENT is set.
+    privacy_consent: bool | None = None
+
+
 class EntryUpdate(BaseModel):
     """A partial change: only the fields given are changed; `members` replaces the list."""
 
@@ -123,19 +133,27 @@ class EntryPublic(BaseModel):
     title: str
     summary: str
     field: str
-    institution: str
-    city: str
-    leader_name: str
-    leader_email: str
-    leader_phone: str
-    members: list[str]
-    company_name: str
-    credit_code: str
+    # Null for a judge of a blind round (contest/judging/blind.py), and the contact
+    # details for every judge.
+    institution: str | None
+    city: str | None
+    leader_name: str | None
+    leader_email: str | None
+    leader_phone: str | None
+    members: list[str] | None
+    company_name: str | None
+    credit_code: str | None
     founded_on: date | None
-    video_url: str
+    video_url: str | None
     owner_id: int | None
     withdrawn: bool
     withdrawn_at: datetime | None
+    # The contest's privacy notice version the team agreed to, and when (null: none
+    # recorded, e.g. imported entries); hidden from judges.
+    privacy_version: int | None = None
+    privacy_consented_at: datetime | None = None
+    # Set once an organiser erased the team's personal data after the contest.
+    personal_data_erased_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
     documents: list[DocumentPublic]

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from contest.consent import service as consent
 from contest.core import audit
 from contest.core.enums import ContestStatus, EntryStatus, Role
 from contest.core.errors import FieldError, InvalidInput, StateConflict
@@ -22,7 +23,18 @@ from contest.core.i18n import _
 from contest.core.validation import invalid_input
 from contest.entries import eligibility
 from contest.entries.schemas import EntryCreate, EntryFields, EntryUpdate
-from contest.models import Contest, Entry, EntryMember, RoundEntry, Track, User, utcnow
+from contest.models import (
+    Award,
+    Contest,
+    Entry,
+    EntryMember,
+    Round,
+    RoundEntry,
+    Track,
+    User,
+    utcnow,
+)
+from contest.notices import events as notice_events
 from contest.setup.access import organises
 from contest.setup.contests import registration_open, track_by_code, tracks
 from contest.setup.rounds import first_round
@@ -215,12 +227,44 @@ def enrol_in_first_round(db: Session, entry: Entry) -> None:
         db.add(RoundEntry(round_id=first.id, entry_id=entry.id, status=EntryStatus.in_))
 
 
-def create_entry(db: Session, *, actor: User, contest: Contest, data: EntryCreate) -> Entry:
-    """A team's entry (for itself, while registration is open) or one an organiser adds."""
+def late_reason_missing(*, imported: bool = False) -> InvalidInput:
+    """Entries added after a round opened (one by one or imported) need a reason."""
+    if imported:
+        message = _("A round has opened: say why these entries are added late (it is audited).")
+    else:
+        message = _("A round has opened: say why this entry is added late (it is audited).")
+    return InvalidInput.single("late_reason", message)
+
+
+def create_entry(
+    db: Session,
+    *,
+    actor: User,
+    contest: Contest,
+    data: EntryCreate,
+    late_reason: str = "",
+    privacy_consent: bool | None = None,
+    consent_required: bool = False,
+) -> Entry:
+    """A team's entry (for itself, while registration is open) or one an organiser adds.
+
+    `privacy_consent`: the team agreed to the contest's privacy notice (an organiser
+    entering for a team confirms the team did); recorded with the notice's version. False
+    is refused (422 naming it), and so is none when `consent_required` (contest/consent)."""
     owner = actor if actor.role == Role.team else None
+    late = rounds_opened(db, contest.id)
     if owner is not None:
+        require_not_sealed(db, contest)
         require_registration_open(contest)
-    track = check_entry(db, contest=contest, data=data, owner=owner)
+    elif late and not late_reason.strip():
+        raise late_reason_missing()
+    agreed, refusal = consent.answer(privacy_consent, required=consent_required)
+    try:
+        track = check_entry(db, contest=contest, data=data, owner=owner)
+    except InvalidInput as exc:
+        raise InvalidInput([*exc.errors, *refusal]) from None
+    if refusal:
+        raise InvalidInput(refusal)
     entry = Entry(
         contest_id=contest.id,
         track_id=track.id,
@@ -231,10 +275,43 @@ def create_entry(db: Session, *, actor: User, contest: Contest, data: EntryCreat
     _flush_title(db)
     _set_members(db, entry, data.members)
     enrol_in_first_round(db, entry)
-    after = {**audit.snapshot(entry, AUDITED), "members": list(data.members)}
-    audit.record(db, actor=actor, action="entry.create", obj=entry, after=after)
+    if agreed:
+        consent.record_for_entry(db, contest, entry)
+    after = {
+        **audit.snapshot(entry, AUDITED),
+        "members": list(data.members),
+        "privacy_version": entry.privacy_version,
+    }
+    audit.record(
+        db, actor=actor, action="entry.late_create" if late else "entry.create", obj=entry,
+        after=after, reason=late_reason.strip() if late else "",
+    )
     db.flush()
+    if owner is not None:  # entries an organiser adds or imports are not announced
+        notice_events.entry_submitted(
+            db, owner=owner, contest_id=contest.id, entry_title=entry.title, at=utcnow()
+        )
     return entry
+
+
+def require_not_sealed(db: Session, contest: Contest) -> None:
+    """A team adds no entry once a round has opened (409); an organiser may, with a reason."""
+    if rounds_opened(db, contest.id):
+        raise StateConflict(_("Registration has closed: the contest's first round has opened."))
+
+
+def rounds_opened(db: Session, contest_id: int) -> bool:
+    """Has any round of the contest opened? Then its entries are sealed (docs/rules.md)."""
+    found = db.scalar(
+        select(col(Round.id))
+        .where(
+            col(Round.contest_id) == contest_id,
+            col(Round.opens_at).is_not(None),
+            col(Round.opens_at) <= utcnow(),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def current_values(db: Session, entry: Entry) -> dict[str, Any]:
@@ -292,6 +369,10 @@ def withdraw_entry(db: Session, *, actor: User, entry: Entry, reason: str = "") 
     assert contest is not None
     if acts_as_team(db, actor, entry) and contest.status == ContestStatus.finished:
         raise StateConflict(_("The contest has finished; entries can no longer be withdrawn."))
+    if has_published_award(db, entry.id):
+        # The award is public and its certificate verifiable: withdrawing would leave a
+        # published winner outside the contest. Revoking the certificate is the way out.
+        raise StateConflict(awarded_cannot_withdraw())
     entry.withdrawn_at = utcnow()
     db.execute(
         update(RoundEntry)
@@ -308,6 +389,22 @@ def withdraw_entry(db: Session, *, actor: User, entry: Entry, reason: str = "") 
     )
     db.flush()
     return entry
+
+
+def awarded_cannot_withdraw() -> str:
+    return _(
+        "This entry has a published award and cannot be withdrawn; "
+        "revoke its certificate instead."
+    )
+
+
+def has_published_award(db: Session, entry_id: int) -> bool:
+    found = db.scalar(
+        select(col(Award.id)).where(
+            col(Award.entry_id) == entry_id, col(Award.published_at).is_not(None)
+        )
+    )
+    return found is not None
 
 
 def can_team_edit(contest: Contest, entry: Entry) -> bool:

@@ -12,12 +12,18 @@ from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
 from contest.core.enums import EntryStatus, Role, SheetState
+from contest.entries.documents import current_documents
 from contest.entries.listing import among
 from contest.entries.schemas import DocumentPublic, EntryPublic, RoundStatus
-from contest.entries.service import can_team_edit, can_team_withdraw, team_entry_count
+from contest.entries.service import (
+    can_team_edit,
+    can_team_withdraw,
+    rounds_opened,
+    team_entry_count,
+)
+from contest.judging.blind import BLIND_FIELDS, blind_entries, neutral_filename
 from contest.models import (
     Advancement,
-    Assignment,
     AuditRecord,
     Award,
     Certificate,
@@ -25,7 +31,8 @@ from contest.models import (
     Document,
     Entry,
     EntryMember,
-    Judge,
+    Objection,
+    Publication,
     Round,
     RoundEntry,
     ScoreSheet,
@@ -33,6 +40,7 @@ from contest.models import (
     User,
 )
 from contest.setup.contests import public_contests, registration_open
+from contest.setup.rounds import is_closed, is_open
 
 CHUNK = 1000
 
@@ -75,6 +83,19 @@ class RoundLine:
     round: Round
     status: EntryStatus
     published: bool
+
+    @property
+    def stage(self) -> str:
+        """What a team is told while no outcome is published, never ahead of the round:
+        `waiting` before it opens, `review` while judges score, `pending` once scoring has
+        closed; otherwise the published status (or `withdrawn`)."""
+        if self.published or self.status == EntryStatus.withdrawn:
+            return str(self.status)  # a plain string when read from the database
+        if is_open(self.round):
+            return "review"
+        if is_closed(self.round):
+            return "pending"
+        return "waiting"
 
 
 def published_round_ids(db: Session, round_ids: Iterable[int]) -> set[int]:
@@ -122,21 +143,6 @@ def _document_public(document: Document) -> DocumentPublic:
     return DocumentPublic.model_validate(document, from_attributes=True)
 
 
-def _blind_for_judge(db: Session, user: User, entry_ids: Sequence[int]) -> set[int]:
-    """Entries the judge reviews in a blind round: members and institution stay hidden."""
-    rows = db.scalars(
-        select(col(Assignment.entry_id))
-        .join(Judge, col(Judge.id) == Assignment.judge_id)
-        .join(Round, col(Round.id) == Assignment.round_id)
-        .where(
-            col(Judge.user_id) == user.id,
-            col(Round.blind).is_(True),
-            col(Assignment.entry_id).in_(entry_ids),
-        )
-    )
-    return set(rows)
-
-
 _PLAIN_FIELDS = (
     "id",
     "contest_id",
@@ -157,6 +163,9 @@ _PLAIN_FIELDS = (
     "withdrawn_at",
     "created_at",
     "updated_at",
+    "privacy_version",
+    "privacy_consented_at",
+    "personal_data_erased_at",
 )
 
 
@@ -171,7 +180,7 @@ def entry_publics(db: Session, entries: Sequence[Entry], *, viewer: User) -> lis
     documents = documents_by_entry(db, ids)
     is_judge = viewer.role == Role.judge
     lines = {} if is_judge else round_lines(db, ids, for_team=viewer.role == Role.team)
-    blind = _blind_for_judge(db, viewer, ids) if is_judge else set()
+    blind = blind_entries(db, viewer, ids) if is_judge else set()
     result = []
     for entry in entries:
         public = EntryPublic(
@@ -197,11 +206,32 @@ def entry_publics(db: Session, entries: Sequence[Entry], *, viewer: User) -> lis
 
 
 def _masked_for_judge(public: EntryPublic, *, blind: bool) -> EntryPublic:
-    """Judges never need the leader's contact details; in a blind round, not the team either."""
-    hidden: dict[str, object] = {"leader_email": "", "leader_phone": "", "owner_id": None}
+    """Judges never need the leader's contact details; in a blind round nothing that names
+    the team either, and documents under neutral names."""
+    hidden: dict[str, object] = {
+        "leader_email": None,
+        "leader_phone": None,
+        "owner_id": None,
+        "privacy_version": None,
+        "privacy_consented_at": None,
+    }
     if blind:
-        hidden.update(members=[], institution="", leader_name="")
+        hidden.update(dict.fromkeys(BLIND_FIELDS))
+        hidden["documents"] = [blind_document(d) for d in public.documents]
     return public.model_copy(update=hidden)
+
+
+def blind_document(public: DocumentPublic) -> DocumentPublic:
+    """A document as a blind judge lists it: a neutral name, no fingerprint of the upload."""
+    return public.model_copy(update={"filename": neutral_filename(public.kind), "sha256": ""})
+
+
+def documents_as_seen(db: Session, entry: Entry, *, viewer: User) -> list[DocumentPublic]:
+    """An entry's current documents; a blind judge gets them under neutral names."""
+    found = [_document_public(d) for d in current_documents(db, entry.id)]
+    if viewer.role == Role.judge and blind_entries(db, viewer, [entry.id]):
+        return [blind_document(d) for d in found]
+    return found
 
 
 def entry_public(db: Session, entry: Entry, *, viewer: User) -> EntryPublic:
@@ -242,6 +272,40 @@ class TeamEntryView:
         return any(d.kind == "business_plan" for d in self.documents)
 
 
+@dataclass(frozen=True)
+class ObjectionBox:
+    """A contest's 公示 as its team follows it on the dashboard: the way to the objections
+    page (file one, or read the decisions) and the team's own objections."""
+
+    contest: Contest
+    objections: list[Objection]
+
+
+def objection_boxes(db: Session, user: User, contests: Iterable[Contest]) -> list[ObjectionBox]:
+    """One box per contest of the team's entries that has published something (a list or
+    the awards, standing or withdrawn) or where the team has objected."""
+    by_id = {c.id: c for c in contests}
+    if not by_id:
+        return []
+    published = set(
+        db.scalars(
+            select(col(Publication.contest_id)).where(col(Publication.contest_id).in_(by_id))
+        ).all()
+    )
+    filed: dict[int, list[Objection]] = defaultdict(list)
+    for item in db.scalars(
+        select(Objection)
+        .where(col(Objection.contest_id).in_(by_id), col(Objection.filed_by_id) == user.id)
+        .order_by(col(Objection.created_at), col(Objection.id))
+    ):
+        filed[item.contest_id].append(item)
+    return [
+        ObjectionBox(contest, filed.get(contest_id, []))
+        for contest_id, contest in by_id.items()
+        if contest_id in published or contest_id in filed
+    ]
+
+
 def feedback_by_entry(db: Session, entry_ids: Sequence[int]) -> dict[int, list[Feedback]]:
     rows = db.execute(
         select(col(ScoreSheet.entry_id), col(ScoreSheet.comment), Round)
@@ -272,6 +336,14 @@ def published_awards(db: Session, entry_ids: Sequence[int]) -> dict[int, Award]:
         )
     )
     return {award.entry_id: award for award in awards}
+
+
+def award_of(db: Session, entry_id: int) -> tuple[Award | None, Certificate | None]:
+    """The entry's award (published or not: the organiser's view) and its certificate."""
+    found = db.scalar(select(Award).where(col(Award.entry_id) == entry_id))
+    if found is None:
+        return None, None
+    return found, certificates_of(db, [found]).get(found.id)
 
 
 def certificates_of(db: Session, awards: Iterable[Award]) -> dict[int, Certificate]:
@@ -317,7 +389,8 @@ def team_dashboard(db: Session, user: User) -> list[TeamEntryView]:
             award=awards.get(e.id),
             certificate=certificates.get(awards[e.id].id) if e.id in awards else None,
             can_edit=can_team_edit(contests[e.contest_id], e),
-            can_withdraw=can_team_withdraw(contests[e.contest_id], e),
+            # A published winner stays in the contest (entries.service.withdraw_entry).
+            can_withdraw=can_team_withdraw(contests[e.contest_id], e) and e.id not in awards,
         )
         for e in entries
     ]
@@ -331,10 +404,11 @@ class OpenContest:
 
 
 def contests_to_enter(db: Session, user: User) -> list[OpenContest]:
-    """Contests taking registrations in which this team may add an entry."""
+    """Contests taking registrations in which this team may add an entry (none once its
+    first round has opened: its entries are sealed)."""
     found = []
     for contest in public_contests(db):
-        if not registration_open(contest):
+        if not registration_open(contest) or rounds_opened(db, contest.id):
             continue
         tracks = list(
             db.scalars(

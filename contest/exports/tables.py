@@ -33,10 +33,12 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
 from contest.awards import service as awards
+from contest.awards.certificate_pdf import TIER_STYLES
 from contest.core.db import AnySelect
 from contest.core.enums import Tier
 from contest.core.errors import InvalidInput
-from contest.core.i18n import _
+from contest.core.i18n import _, current_locale
+from contest.core.i18n.names import localized, pick
 from contest.entries.export import entry_batches, entry_columns
 from contest.entries.views import members_by_entry
 from contest.kit.tables import Column, Table, safe_filename
@@ -54,7 +56,9 @@ from contest.models import (
     Track,
     User,
 )
+from contest.publications import service as publications
 from contest.results import service as results
+from contest.results.publication import published_results, published_score, tie_text_of
 from contest.setup import rounds
 from contest.setup.contests import track_by_code
 from scoring import points_text
@@ -147,7 +151,7 @@ def _labels() -> dict[str, dict[str, str]]:
 
 
 def _name(contest: Contest, what: str) -> str:
-    return safe_filename(f"{contest.name}-{what}")
+    return safe_filename(f"{localized(contest)}-{what}")
 
 
 # Entries.
@@ -159,13 +163,15 @@ def entries_table(contest: Contest, ids: EntryIds = None) -> Table:
     columns = entry_columns()
     contest_id = contest.id
     status, yes_no = labels["status"], labels["yes_no"]
+    locale = current_locale()  # names in the export's language, fixed before streaming
 
     def rows(db: Session) -> Iterator[Sequence[Any]]:
         for batch in entry_batches(db, contest_id, ids):
             for row, members in batch:
                 e = row.entry
                 yield (
-                    e.id, row.track.name, e.title, e.summary, e.field, e.institution, e.city,
+                    e.id, localized(row.track, locale=locale), e.title, e.summary, e.field,
+                    e.institution, e.city,
                     e.leader_name, e.leader_email, e.leader_phone, ";".join(members),
                     e.company_name, e.credit_code, e.founded_on, e.video_url,
                     status.get(row.status.value, row.status.value),
@@ -250,7 +256,8 @@ def sheets_table(db: Session, contest: Contest, round_: Round, ids: EntryIds = N
         ),
         Column(_("Total"), "tenths", 9),
         Column(_("Sheet state"), width=9),
-        Column(_("Comment"), width=40),
+        Column(_("Comment"), width=40),  # the feedback published to the team
+        Column(_("Note to the committee"), width=30),
         Column(_("Submitted at"), "datetime", 17),
         Column(_("Last saved at"), "datetime", 17),
     )  # fmt: skip
@@ -261,6 +268,7 @@ def sheets_table(db: Session, contest: Contest, round_: Round, ids: EntryIds = N
         select(
             col(ScoreSheet.entry_id), col(Entry.title), col(Entry.track_id),
             col(ScoreSheet.judge_id), *values, col(ScoreSheet.state), col(ScoreSheet.comment),
+            col(ScoreSheet.committee_note),
             epoch_seconds(col(ScoreSheet.submitted_at)), epoch_seconds(col(ScoreSheet.updated_at)),
         )
         .join(Entry, col(Entry.id) == ScoreSheet.entry_id)
@@ -279,11 +287,11 @@ def sheets_table(db: Session, contest: Contest, round_: Round, ids: EntryIds = N
         for row in stream(db, statement):
             entry_id, title, track_id, judge_id = row[:4]
             cells = row[4 : 4 + k]
-            state, comment, submitted, saved = row[4 + k :]
+            state, comment, note, submitted, saved = row[4 + k :]
             total = sum(v for v in cells if v is not None)
             yield (
                 entry_id, title, tracks[track_id], *judges[judge_id], *cells, total,
-                sheet_state.get(state, state), comment, submitted, saved,
+                sheet_state.get(state, state), comment, note, submitted, saved,
             )  # fmt: skip
 
     what = _("%(round)s score sheets") % {"round": round_.name}
@@ -353,7 +361,8 @@ def results_table(
     if track_code and track_by_code(db, contest.id, track_code) is None:
         raise InvalidInput.single("track_code", _("No track has this code."))
     labels = _labels()
-    status, yes_no = labels["status"], labels["yes_no"]
+    status = labels["status"]
+    locale = current_locale()
     if rounds.is_closed(round_) and rounds.next_round(db, round_) is None:
         # Nobody advances from the last round: once it has closed (finishing the live
         # final closes it), its entries have completed the contest, not "in the round".
@@ -367,32 +376,57 @@ def results_table(
         Column(_("Combined score"), "score", 12),
         Column(_("Round score"), "score", 12),
         Column(_("Judge count"), "int", 8),
-        Column(_("Tie"), width=6),
+        # 并列, or the tie-breaker that decided the rank (同分，按…决胜), beside the rank:
+        # the rank itself stays a number so that spreadsheets sort it.
+        Column(_("Tie"), width=14),
         Column(_("Status"), width=10),
     )
 
     def rows(db: Session) -> Iterator[Sequence[Any]]:
+        published = published_results(db, round_)
+        if published is not None:
+            yield from _published_rows(published[1], track_code, status, locale)
+            return
         found = results.round_results(db, round_)
-        names = {t.code: t.name for t in found.tracks}
+        names = {t.code: localized(t, locale=locale) for t in found.tracks}
         lines = found.lines(track_code) if track_code else found.all_lines()
         for line in lines:
             yield (
                 names.get(line.track_code, line.track_code), line.rank, line.entry_id,
                 line.title, line.institution, line.score, line.round_score, line.judge_count,
-                yes_no["yes"] if line.tie else "", status.get(line.status, line.status),
+                found.tie_break_text(line, overall=False), status.get(line.status, line.status),
             )  # fmt: skip
 
-    what = _("%(round)s results") % {"round": round_.name}
+    what = _("%(round)s results") % {"round": localized(round_)}
     if track_code:
         what = f"{what}-{track_code}"
     return Table(what, _name(contest, what), columns, rows)
+
+
+def _published_rows(
+    snapshot: dict[str, Any], track_code: str | None, status: dict[str, str], locale: str
+) -> Iterator[Sequence[Any]]:
+    """A published round's rows as its publication froze them (not recomputed): the
+    digits, ranks, ties and tie-break reasons everyone saw."""
+    for track in snapshot.get("tracks", []):
+        if track_code and track["code"] != track_code:
+            continue
+        for line in track["lines"]:
+            yield (
+                pick(track["name"], track.get("name_en", ""), locale), line["rank"],
+                line["entry_id"], line["title"],
+                line["institution"], published_score(line), published_score(line, "round_score"),
+                line["judge_count"], tie_text_of(line, snapshot),
+                status.get(line["status"], line["status"]),
+            )  # fmt: skip
 
 
 # Awards.
 
 
 def awards_table(contest: Contest) -> Table:
-    """Every award (published or not) with its certificate."""
+    """Every award (published or not) with its certificate. While the awards' publication
+    stands, what it froze (titles, institutions, names, ranks, ties) is what is listed."""
     yes_no = _labels()["yes_no"]
     tiers = {tier: awards.tier_label(tier) for tier in Tier}
     valid, revoked = _("Valid"), _("Revoked")
@@ -411,8 +445,15 @@ def awards_table(contest: Contest) -> Table:
         Column(_("Issued on"), "date", 12),
         Column(_("Certificate"), width=10),
         Column(_("Revoked at"), "datetime", 17),
+        # Last, so the columns before keep their places: 并列 / the deciding tie-breaker.
+        Column(_("Tie"), width=14),
+        # The award's English wording, as the certificate prints it under the Chinese one
+        # (for a ceremony read in both languages), and the track's English name.
+        Column(_("Award in English"), width=18),
+        Column(_("Track in English"), width=14),
     )
     contest_id = contest.id
+    locale = current_locale()
 
     def rows(db: Session) -> Iterator[Sequence[Any]]:
         lines = awards.saved_awards(db, contest_id)
@@ -422,18 +463,52 @@ def awards_table(contest: Contest) -> Table:
             for c in db.scalars(select(Certificate).where(col(Certificate.award_id).in_(ids)))
         }
         members = members_by_entry(db, [line.award.entry_id for line in lines])
+        frozen, ties = _awards_as_published(db, contest_id)
         for line in lines:
             award, cert = line.award, certificates.get(line.award.id)
             state = (revoked if cert.revoked_at else valid) if cert else ""
+            shown = frozen.get((award.entry_id, str(award.tier)), {})
+            tie = ties.get(award.entry_id, "") if str(award.scope) == "per_track" else ""
+            chinese_name = shown.get("custom_name", award.custom_name)
+            english_name = shown.get("custom_name_en", award.custom_name_en)
+            track_en = shown.get("track_name_en", line.track_name_en)
             yield (
-                line.track_name, tiers[line.tier], award.custom_name, award.rank,
-                award.entry_id, line.title, line.institution, line.leader_name,
+                pick(shown.get("track_name", line.track_name), track_en, locale), tiers[line.tier],
+                pick(chinese_name, english_name, locale), shown.get("rank", award.rank),
+                award.entry_id, shown.get("title", line.title),
+                shown.get("institution", line.institution),
+                shown.get("leader_name", line.leader_name),
                 ";".join(members.get(award.entry_id, [])),
                 yes_no["yes" if award.published_at else "no"], cert.code if cert else "",
-                cert.issued_on if cert else None, state, cert.revoked_at if cert else None,
+                cert.issued_on if cert else None, state, cert.revoked_at if cert else None, tie,
+                english_name if chinese_name else TIER_STYLES[line.tier].en,
+                track_en,
             )  # fmt: skip
 
     return Table(_("Awards"), _name(contest, _("Awards")), columns, rows)
+
+
+def _awards_as_published(
+    db: Session, contest_id: int | None
+) -> tuple[dict[tuple[int, str], dict[str, Any]], dict[int, str]]:
+    """(entry id, tier) -> the award as its standing publication froze it, and entry id
+    -> the tie text of its rank in the final's track (from that snapshot; recomputed
+    while the awards are not published)."""
+    found = publications.standing(db, contest_id, publications.AWARDS) if contest_id else None
+    if found is not None:
+        frozen = {(item["entry_id"], item["tier"]): item for item in found.snapshot["awards"]}
+        final = found.snapshot.get("final") or {}
+        ties = {
+            line["entry_id"]: tie_text_of(line, final)
+            for track in final.get("tracks", [])
+            for line in track["lines"]
+        }
+        return frozen, ties
+    final_round = awards.final_round(db, contest_id) if contest_id else None
+    if final_round is None:
+        return {}, {}
+    outcome = results.round_results(db, final_round)
+    return {}, {line.entry_id: outcome.tie_break_text(line) for line in outcome.all_lines()}
 
 
 # The whole contest.

@@ -17,7 +17,6 @@ removing one with a draft deletes the draft, and the audit record keeps its valu
 """
 
 import random
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +31,13 @@ from contest.core.enums import EntryStatus, SheetState
 from contest.core.errors import InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
 from contest.judging.access import assignment_of
+from contest.judging.detection import (
+    ConflictContext,
+    entry_side,
+    entry_sides,
+    load_context,
+    reason_text,
+)
 from contest.judging.solver import (
     EntryRef,
     InfeasibleAssignment,
@@ -43,7 +49,6 @@ from contest.judging.solver import (
 )
 from contest.models import (
     Assignment,
-    Conflict,
     CriterionScore,
     Entry,
     Judge,
@@ -119,32 +124,13 @@ class AutoAssignResult:
     max_load: int
 
 
-def _panel_refs(db: Session, contest_id: int) -> list[JudgeRef]:
-    rows = db.execute(
-        select(col(Judge.id), col(Judge.institution))
-        .where(col(Judge.contest_id) == contest_id)
-        .order_by(col(Judge.id))
-    ).all()
-    return [JudgeRef(id=judge_id, institution=institution) for judge_id, institution in rows]
-
-
-def _entry_refs(db: Session, round_: Round) -> list[EntryRef]:
-    declared: dict[int, set[int]] = defaultdict(set)
-    for judge_id, entry_id in db.execute(
-        select(col(Conflict.judge_id), col(Conflict.entry_id))
-        .join(Judge, col(Judge.id) == Conflict.judge_id)
-        .where(col(Judge.contest_id) == round_.contest_id)
-    ):
-        declared[entry_id].add(judge_id)
-    rows = db.execute(
-        select(col(Entry.id), col(Entry.institution))
-        .where(col(Entry.id).in_(round_entry_ids(db, round_)))
-        .order_by(col(Entry.id))
-    ).all()
-    return [
-        EntryRef(id=entry_id, institution=inst, conflicted_judges=frozenset(declared[entry_id]))
-        for entry_id, inst in rows
-    ]
+def _panel_and_entries(
+    db: Session, round_: Round
+) -> tuple[ConflictContext, list[JudgeRef], list[EntryRef]]:
+    """The panel and the round's entries with their conflict keys (contest/judging/detection.py)."""
+    context = load_context(db, round_.contest_id)
+    sides = entry_sides(db, round_entry_ids(db, round_))
+    return context, context.judge_refs(), [context.entry_ref(side) for side in sides]
 
 
 def _existing(db: Session, round_id: int) -> list[_Existing]:
@@ -254,18 +240,27 @@ def _pairs_of(items: list[_Existing]) -> list[Pair]:
 
 
 def auto_assign(
-    db: Session, *, actor: User, round_: Round, seed: int | None, rebalance: bool = False
+    db: Session,
+    *,
+    actor: User,
+    round_: Round,
+    seed: int | None,
+    rebalance: bool = False,
+    held_before: bool = False,
 ) -> AutoAssignResult:
     """Give every entry of the round judges_per_entry conflict-free judges, loads even.
 
     Keeps what the module docstring says and replaces the other automatic assignments, in
     one transaction; with `rebalance`, those stay where they are unless balance needs them
-    moved. Infeasible -> StateConflict naming the entries, and nothing changes.
+    moved. Infeasible -> StateConflict naming the entries, and nothing changes. A closed
+    round is refused, as a manual assignment is (no new judge could score it), unless
+    ``held_before``: the demo loads rounds held in 2023, already closed.
     """
     lock_round(db, round_)
+    if is_closed(round_) and not held_before:
+        raise StateConflict(_("This round is closed: no judge can be assigned to it any more."))
     seed = random.SystemRandom().randrange(2**31) if seed is None else seed
-    panel = _panel_refs(db, round_.contest_id)
-    entries = _entry_refs(db, round_)
+    _context, panel, entries = _panel_and_entries(db, round_)
     existing = _existing(db, round_.id)
     split = _split(existing, entries, panel, rebalance)
     _refuse_blocked(db, split.blocked)
@@ -397,35 +392,28 @@ def _round_entry(db: Session, round_: Round, entry_id: int) -> Entry:
     return entry
 
 
-def conflict_between(db: Session, judge: Judge, entry: Entry) -> bool:
-    """Same institution (as the solver compares them) or a declared conflict."""
-    declared = db.scalar(
-        select(
-            exists().where(col(Conflict.judge_id) == judge.id, col(Conflict.entry_id) == entry.id)
-        )
-    )
-    ref = EntryRef(
-        id=entry.id,
-        institution=entry.institution,
-        conflicted_judges=frozenset({judge.id}) if declared else frozenset(),
-    )
-    return in_conflict(JudgeRef(id=judge.id, institution=judge.institution), ref)
+def conflict_between(db: Session, judge: Judge, entry: Entry) -> str | None:
+    """Why this judge may not score this entry (contest/judging/conflicts.py), or None."""
+    found = load_context(db, judge.contest_id).reason(judge.id, entry_side(entry))
+    return reason_text(found) if found is not None else None
 
 
 def add_assignment(
     db: Session, *, actor: User, round_: Round, judge_id: int, entry_id: int
 ) -> Assignment:
-    """Assign one judge by hand; refused for a conflict or an existing assignment (409)."""
+    """Assign one judge by hand; refused for a conflict or an existing assignment (409),
+    and in a closed round (its sheets are final: a new judge could never score)."""
     judge = _panel_judge(db, round_, judge_id)
     entry = _round_entry(db, round_, entry_id)
     lock_round(db, round_)
-    if conflict_between(db, judge, entry):
-        raise StateConflict(
-            _(
-                "This judge is in conflict with this entry (same institution or a declared "
-                "conflict) and cannot be assigned to it."
-            )
-        )
+    if is_closed(round_):
+        raise StateConflict(_("This round is closed: no judge can be assigned to it any more."))
+    if not judge.active:
+        raise StateConflict(_("This judge is deactivated and gets no new assignments."))
+    reason = conflict_between(db, judge, entry)
+    if reason is not None:
+        message = _("This judge is in conflict with this entry and cannot be assigned to it.")
+        raise StateConflict(f"{message} {reason}", reason=reason)
     if _assignment(db, round_.id, judge_id, entry_id) is not None:
         raise StateConflict(_("This judge is already assigned to this entry."))
     item = Assignment(round_id=round_.id, judge_id=judge_id, entry_id=entry_id, source="manual")
@@ -531,13 +519,10 @@ def _replacement(db: Session, round_: Round, entry: Entry) -> int | None:
     )
     if len(on_entry) >= round_.judges_per_entry:
         return None
-    declared = frozenset(
-        db.scalars(select(col(Conflict.judge_id)).where(col(Conflict.entry_id) == entry.id))
-    )
-    ref = EntryRef(id=entry.id, institution=entry.institution, conflicted_judges=declared)
+    context = load_context(db, round_.contest_id)
     return least_loaded_eligible_judge(
-        entry=ref,
-        judges=_panel_refs(db, round_.contest_id),
+        entry=context.entry_ref(entry_side(entry)),
+        judges=context.judge_refs(),
         on_entry=on_entry,
         loads=loads(db, round_.id),
         seed=entry.id,
@@ -612,3 +597,78 @@ def _entry_judge_count(db: Session, round_: Round, entry: Entry) -> int:
         )
         or 0
     )
+
+
+@dataclass(frozen=True)
+class Released:
+    """An assignment a new declaration took away, and who took the entry over."""
+
+    round_id: int
+    entry_id: int
+    replacement_judge_id: int | None
+
+
+def _unsubmitted_of(db: Session, judge: Judge) -> list[tuple[Round, Entry]]:
+    """The judge's assignments whose sheet is not submitted, in rounds not yet closed."""
+    submitted = exists().where(
+        _sheet_of_assignment(), col(ScoreSheet.state) == SheetState.submitted
+    )
+    rows = db.execute(
+        select(Round, Entry)
+        .join(Assignment, col(Assignment.round_id) == Round.id)
+        .join(Entry, col(Entry.id) == Assignment.entry_id)
+        .where(col(Assignment.judge_id) == judge.id, ~submitted)
+        .order_by(col(Round.position), col(Entry.id))
+    ).all()
+    return [(round_, entry) for round_, entry in rows if not is_closed(round_)]
+
+
+def release_conflicted(db: Session, *, actor: User, judge: Judge, reason: str) -> list[Released]:
+    """After a declaration: every unsubmitted assignment now in conflict goes to another
+    judge, as a recusal does (draft discarded and audited). Submitted sheets stay: the
+    organiser sees them on the conflicts page and decides."""
+    return _release(db, actor=actor, judge=judge, reason=reason, conflicted_only=True)
+
+
+def release_all(db: Session, *, actor: User, judge: Judge, reason: str) -> list[Released]:
+    """A judge leaves (deactivated or removed): every unsubmitted assignment in a round
+    not yet closed goes to another eligible judge, drafts discarded and audited.
+    The judge must already be inactive, or they could be handed their entries back."""
+    return _release(db, actor=actor, judge=judge, reason=reason, conflicted_only=False)
+
+
+def _release(
+    db: Session, *, actor: User, judge: Judge, reason: str, conflicted_only: bool
+) -> list[Released]:
+    context = load_context(db, judge.contest_id)
+    released = []
+    for round_, entry in _unsubmitted_of(db, judge):
+        if conflicted_only and context.reason(judge.id, entry_side(entry)) is None:
+            continue
+        lock_round(db, round_)
+        item = _assignment(db, round_.id, judge.id, entry.id)
+        if item is None:
+            continue
+        draft = _discard_draft(db, _sheet(db, round_.id, judge.id, entry.id))
+        before = {
+            **audit.snapshot(item, ["round_id", "judge_id", "entry_id", "source"]),
+            "draft": draft,
+        }
+        db.delete(item)
+        db.flush()
+        replacement = _replacement(db, round_, entry)
+        if replacement is not None:
+            _insert_pairs(db, round_.id, [Pair(replacement, entry.id)], source="recusal")
+        audit.record(
+            db,
+            actor=actor,
+            action="assignment.release",
+            object_type="assignments",
+            object_id=item.id,
+            contest_id=round_.contest_id,
+            before=before,
+            after={"replacement_judge_id": replacement},
+            reason=reason,
+        )
+        released.append(Released(round_.id, entry.id, replacement))
+    return released

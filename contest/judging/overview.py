@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlmodel import Session, col
 
+from contest.core.i18n.names import sql_name
 from contest.judging.assignment import round_entry_ids
+from contest.judging.detection import ConflictContext, entry_sides, load_context
 from contest.judging.solver import EntryRef, JudgeRef, in_conflict
-from contest.models import Assignment, Conflict, Entry, Judge, Round, ScoreSheet, Track, User
+from contest.models import Assignment, Entry, Judge, Round, ScoreSheet, Track, User
 
 PER_PAGE = 50
 # A select per entry lists the least-loaded eligible judges; a national panel has thousands.
@@ -107,7 +109,7 @@ def entry_rows(
 ) -> tuple[list[EntryRow], int]:
     """One page of the round's entries with their judges and who could be added."""
     query = (
-        select(col(Entry.id), col(Entry.title), col(Entry.institution), col(Track.name))
+        select(col(Entry.id), col(Entry.title), col(Entry.institution), sql_name(Track))
         .join(Track, col(Track.id) == Entry.track_id)
         .where(col(Entry.id).in_(round_entry_ids(db, round_)))
     )
@@ -128,7 +130,8 @@ def entry_rows(
     ).all()
     ids = [row[0] for row in rows]
     on = _judges_on(db, round_, ids)
-    declared = _declared(db, ids)
+    context = load_context(db, round_.contest_id)
+    refs = {side.id: context.entry_ref(side) for side in entry_sides(db, ids)}
     return [
         EntryRow(
             entry_id,
@@ -136,11 +139,7 @@ def entry_rows(
             inst,
             track,
             tuple(on.get(entry_id, ())),
-            _options(
-                EntryRef(entry_id, inst, frozenset(declared.get(entry_id, ()))),
-                on.get(entry_id, []),
-                loads,
-            ),
+            _options(context, refs[entry_id], on.get(entry_id, []), loads),
         )
         for entry_id, title, inst, track in rows
     ], total
@@ -174,24 +173,18 @@ def _judges_on(db: Session, round_: Round, entry_ids: list[int]) -> dict[int, li
     return found
 
 
-def _declared(db: Session, entry_ids: list[int]) -> dict[int, set[int]]:
-    found: dict[int, set[int]] = {}
-    for judge_id, entry_id in db.execute(
-        select(col(Conflict.judge_id), col(Conflict.entry_id)).where(
-            col(Conflict.entry_id).in_(entry_ids)
-        )
-    ):
-        found.setdefault(entry_id, set()).add(judge_id)
-    return found
-
-
-def _options(ref: EntryRef, on: list[OnEntry], loads: list[JudgeLoad]) -> tuple[JudgeLoad, ...]:
+def _options(
+    context: ConflictContext, ref: EntryRef, on: list[OnEntry], loads: list[JudgeLoad]
+) -> tuple[JudgeLoad, ...]:
     """Judges who could be added: eligible, not on the entry, least loaded first."""
     taken = {o.judge_id for o in on}
     free = [
         j
         for j in loads
-        if j.judge_id not in taken and not in_conflict(JudgeRef(j.judge_id, j.institution), ref)
+        if j.judge_id not in taken
+        and not in_conflict(
+            JudgeRef(j.judge_id, keys=context.keys.get(j.judge_id, frozenset())), ref
+        )
     ]
     free.sort(key=lambda j: (j.load, j.name))
     return tuple(free[:MAX_OPTIONS])

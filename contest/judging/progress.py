@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 from contest.core.db import AnySelect
 from contest.core.enums import SheetState
 from contest.core.i18n import _
+from contest.core.i18n.names import sql_name
 from contest.judging.assignment import round_entry_ids
 from contest.models import Assignment, Contest, Entry, Judge, Round, ScoreSheet, Track, User
 from contest.models.base import UTCDateTime
@@ -121,7 +122,7 @@ def _per_entry(db: Session, round_: Round) -> AnySelect:
             col(Entry.id).label("entry_id"),
             col(Entry.title).label("title"),
             col(Track.code).label("track_code"),
-            col(Track.name).label("track_name"),
+            sql_name(Track).label("track_name"),
             func.count(col(Assignment.id)).label("assigned"),
             _submitted.label("submitted"),
             _drafts.label("drafts"),
@@ -134,7 +135,8 @@ def _per_entry(db: Session, round_: Round) -> AnySelect:
         .outerjoin(ScoreSheet, _sheet_join())
         .where(col(Entry.id).in_(round_entry_ids(db, round_)))
         .group_by(
-            col(Entry.id), col(Entry.title), col(Track.code), col(Track.name), col(Track.position)
+            col(Entry.id), col(Entry.title), col(Track.code), col(Track.name), col(Track.name_en),
+            col(Track.position),
         )
     )
 

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import Row, and_, select
 from sqlmodel import Session, col
 
+from contest.core.i18n.names import sql_name
 from contest.judging.access import ScoringTarget
+from contest.judging.blind import blind_entries, neutral_filename
 from contest.judging.sheets import TODO, SheetView, read_sheet, sheet_totals
 from contest.models import (
     Assignment,
@@ -77,7 +79,7 @@ def _queue_rows(db: Session, user: User, round_id: int | None) -> Sequence[Row[*
             col(Entry.id),
             col(Entry.title),
             col(Track.code),
-            col(Track.name),
+            sql_name(Track),
             col(ScoreSheet.id),
             col(ScoreSheet.state),
             col(ScoreSheet.updated_at),
@@ -144,6 +146,11 @@ class ScoringPage:
     next: QueueItem | None
     position: int
     count: int
+    blind: bool = False
+
+    def document_name(self, document: Document) -> str:
+        """Blind rounds show neutral names (contest/judging/blind.py)."""
+        return neutral_filename(document.kind) if self.blind else document.filename
 
 
 def scoring_page(db: Session, user: User, target: ScoringTarget) -> ScoringPage:
@@ -154,9 +161,10 @@ def scoring_page(db: Session, user: User, target: ScoringTarget) -> ScoringPage:
     assert track is not None
     queue = assigned_items(db, user, round_.id)
     index = next(i for i, item in enumerate(queue) if item.entry_id == entry.id)
+    blind = round_.blind or bool(blind_entries(db, user, [entry.id]))
     members = (
         []
-        if round_.blind
+        if blind
         else list(
             db.scalars(
                 select(col(EntryMember.name))
@@ -184,4 +192,5 @@ def scoring_page(db: Session, user: User, target: ScoringTarget) -> ScoringPage:
         next=queue[index + 1] if index + 1 < len(queue) else None,
         position=index + 1,
         count=len(queue),
+        blind=blind,
     )

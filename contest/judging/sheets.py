@@ -10,7 +10,7 @@ are.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -36,7 +36,8 @@ from contest.models import (
     table_of,
     utcnow,
 )
-from contest.setup.rounds import ScoringWindow, is_closed, is_open
+from contest.publications import service as publications
+from contest.setup.rounds import ScoringWindow, is_closed, is_open, lock_round_for_save
 from scoring import points_text
 
 TODO = "todo"
@@ -59,6 +60,9 @@ class SheetTarget:
     opens_at: datetime | None
     closes_at: datetime | None
     limits: dict[int, int] | None = None
+    # Read under the round's lock (see `sheet_target`): the window and rubric are the ones
+    # the save must obey. Otherwise `save_sheet` takes the lock and reads them again.
+    locked: bool = False
 
     @classmethod
     def of(cls, round_: Round, judge: Judge, entry: Entry) -> "SheetTarget":
@@ -92,7 +96,9 @@ SHEET_TARGET = (
 
 def sheet_target(db: Session, user_id: int, round_id: int, entry_id: int) -> SheetTarget:
     """`scoring_target` as plain values, with the rubric; 404 unless the entry is
-    assigned to the caller."""
+    assigned to the caller. The round's lock is taken first, so what is read here is
+    what the save obeys: no rubric change or close can come between."""
+    lock_round_for_save(db, round_id)
     rows = (
         db.connection()
         .execute(SHEET_TARGET, {"round_id": round_id, "user_id": user_id, "entry_id": entry_id})
@@ -101,13 +107,35 @@ def sheet_target(db: Session, user_id: int, round_id: int, entry_id: int) -> She
     if not rows:
         raise NotFound()
     limits = {row[6]: row[7] for row in rows if row[6] is not None}
-    return SheetTarget(*rows[0][:6], limits=limits)
+    return SheetTarget(*rows[0][:6], limits=limits, locked=True)
 
 
-def check_open(round_: ScoringWindow) -> None:
-    if is_open(round_):
+WINDOW = select(col(Round.opens_at), col(Round.closes_at)).where(
+    col(Round.id) == bindparam("round_id")
+)
+
+
+def _under_lock(db: Session, target: SheetTarget) -> SheetTarget:
+    """The target with its window and rubric read under the round's lock (PostgreSQL: a
+    round loaded earlier in the request may have been closed or its rubric replaced
+    since; on SQLite the request's transaction has held the database all along)."""
+    if target.locked or db.connection().dialect.name != "postgresql":
+        return target
+    lock_round_for_save(db, target.round_id)
+    window = db.connection().execute(WINDOW, {"round_id": target.round_id}).one()
+    return replace(
+        target,
+        opens_at=window[0],
+        closes_at=window[1],
+        limits=rubric_limits(db, target.round_id),
+        locked=True,
+    )
+
+
+def check_open(round_: ScoringWindow, now: datetime | None = None) -> None:
+    if is_open(round_, now):
         return
-    if is_closed(round_):
+    if is_closed(round_, now):
         raise StateConflict(_("Scoring for this round has closed."))
     raise StateConflict(_("Scoring for this round has not opened yet."))
 
@@ -178,10 +206,11 @@ class SheetView:
 
     state: str
     scores_tenths: dict[int, int] = field(default_factory=dict)
-    comment: str = ""
+    comment: str = ""  # feedback to the team (published with the round's feedback)
     revision: int = 0
     updated_at: datetime | None = None
     submitted_at: datetime | None = None
+    committee_note: str = ""  # to the committee only, never shown to teams
 
     @property
     def total_tenths(self) -> int:
@@ -198,8 +227,9 @@ SHEET_KEY = ["round_id", "judge_id", "entry_id"]
 
 
 @cache
-def _upsert_sheet(dialect_name: str, *, keep_comment: bool) -> Insert:
-    """Create the sheet or update it unless submitted, returning (id, revision, comment).
+def _upsert_sheet(dialect_name: str, *, keep_comment: bool, keep_note: bool = True) -> Insert:
+    """Create the sheet or update it unless submitted, returning (id, revision, comment,
+    committee note); a text sent as None keeps the stored one.
 
     One statement, built once: the row is created or locked (PostgreSQL: a racing save of
     the same sheet waits for this transaction), and a submitted sheet returns nothing.
@@ -212,6 +242,7 @@ def _upsert_sheet(dialect_name: str, *, keep_comment: bool) -> Insert:
         entry_id=bindparam("entry_id"),
         state=bindparam("state"),
         comment=bindparam("comment"),
+        committee_note=bindparam("committee_note"),
         total_tenths=bindparam("total_tenths"),
         revision=1,
         created_at=bindparam("now"),
@@ -227,11 +258,13 @@ def _upsert_sheet(dialect_name: str, *, keep_comment: bool) -> Insert:
     }
     if not keep_comment:
         changes["comment"] = statement.excluded.comment
+    if not keep_note:
+        changes["committee_note"] = statement.excluded.committee_note
     return statement.on_conflict_do_update(
         index_elements=SHEET_KEY,
         set_=changes,
         where=SHEETS.c.state != SheetState.submitted.value,
-    ).returning(SHEETS.c.id, SHEETS.c.revision, SHEETS.c.comment)
+    ).returning(SHEETS.c.id, SHEETS.c.revision, SHEETS.c.comment, SHEETS.c.committee_note)
 
 
 CLEAR_SCORES = delete(SCORES).where(SCORES.c.sheet_id == bindparam("sheet_id"))
@@ -278,6 +311,13 @@ def _replace_scores(
         )
 
 
+def _check_length(field_name: str, text: str | None) -> None:
+    if text is not None and len(text) > COMMENT_MAX:
+        raise InvalidInput.single(
+            field_name, _("Too long: at most %(max)s characters.") % {"max": COMMENT_MAX}
+        )
+
+
 def save_sheet(
     db: Session,
     target: SheetTarget,
@@ -286,34 +326,42 @@ def save_sheet(
     comment: str | None,
     submit: bool,
     actor: User | None = None,
+    committee_note: str | None = None,
 ) -> SheetView:
     """Save the judge's sheet for an entry (a draft may be partial) or submit it (complete).
 
-    `scores` replaces the sheet's values entirely; `comment` None keeps the stored one.
+    `scores` replaces the sheet's values entirely; `comment` (feedback to the team) and
+    `committee_note` None keep the stored ones.
     The caller has checked the assignment (see `sheet_target`). Raises StateConflict if
     the round is not open or the sheet is already submitted, InvalidInput for bad values.
     """
-    check_open(target)
+    target = _under_lock(db, target)
+    # One instant for the check and the stamp: a save accepted before `closes_at` never
+    # carries a later time (and a close waits for it, see setup.rounds.ROUND_LOCK).
+    now = utcnow()
+    check_open(target, now)
     limits = target.limits if target.limits is not None else rubric_limits(db, target.round_id)
     cleaned = clean_scores(limits, scores)
-    if comment is not None and len(comment) > COMMENT_MAX:
-        raise InvalidInput.single(
-            "comment", _("Too long: at most %(max)s characters.") % {"max": COMMENT_MAX}
-        )
+    _check_length("comment", comment)
+    _check_length("committee_note", committee_note)
     if submit:
         check_complete(limits, cleaned)
-    now = utcnow()
     state = (SheetState.submitted if submit else SheetState.draft).value
     total = sum(cleaned.values())
     connection = db.connection()
     saved = connection.execute(
-        _upsert_sheet(connection.dialect.name, keep_comment=comment is None),
+        _upsert_sheet(
+            connection.dialect.name,
+            keep_comment=comment is None,
+            keep_note=committee_note is None,
+        ),
         {
             "round_id": target.round_id,
             "judge_id": target.judge_id,
             "entry_id": target.entry_id,
             "state": state,
             "comment": comment or "",
+            "committee_note": committee_note or "",
             "total_tenths": total,
             "now": now,
             "submitted_at": now if submit else None,
@@ -321,7 +369,7 @@ def save_sheet(
     ).first()
     if saved is None:
         raise StateConflict(_("This sheet has been submitted and is locked."))
-    sheet_id, revision, stored_comment = saved
+    sheet_id, revision, stored_comment, stored_note = saved
     _replace_scores(connection, sheet_id, cleaned, new_sheet=revision == 1)
     view = SheetView(
         state=state,
@@ -330,6 +378,7 @@ def save_sheet(
         revision=revision,
         updated_at=now,
         submitted_at=now if submit else None,
+        committee_note=stored_note,
     )
     if submit:
         audit.record(
@@ -371,6 +420,7 @@ def read_sheet(db: Session, *, round_id: int, judge_id: int, entry_id: int) -> S
         revision=sheet.revision,
         updated_at=sheet.updated_at,
         submitted_at=sheet.submitted_at,
+        committee_note=sheet.committee_note,
     )
 
 
@@ -381,6 +431,7 @@ def reopen_sheet(
     reason = reason.strip()
     if not reason:
         raise InvalidInput.single("reason", _("Give a reason for reopening the sheet."))
+    publications.refuse_if_frozen(db, round_)
     sheet = db.scalars(
         select(ScoreSheet)
         .join(Judge, col(Judge.id) == ScoreSheet.judge_id)

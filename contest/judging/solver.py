@@ -5,9 +5,13 @@ ours. The service layer loads the round, calls :func:`assign_judges`, and writes
 ``plan.removed`` and ``plan.added``; for a recusal it calls
 :func:`least_loaded_eligible_judge`.
 
-Rules. A judge is *eligible* for an entry unless they declared a conflict with it or their
-institution equals the entry's (compared stripped and casefolded; an empty institution
-never conflicts). *Fixed* assignments (manual ones, or ones whose sheet is started) are
+Rules. A judge is *eligible* for an entry unless they declared a conflict with it or they
+share a conflict key with it (``keys``: the service computes them with
+contest/judging/conflicts.py: institutions, families, companies, credit codes), unless the
+organiser waived that pair (``waived_judges``). Without keys, the institution is the one
+key (compared stripped and casefolded; an empty institution never conflicts).
+
+*Fixed* assignments (manual ones, or ones whose sheet is started) are
 kept as they are, count towards loads and towards the entry's k, and are never moved; an
 entry that already has k or more judges gets none. *Movable* assignments (existing ones
 whose sheet is not started, passed when re-balancing after the panel changed) count the
@@ -71,15 +75,32 @@ class JudgeRef:
 
     id: int
     institution: str = ""
+    keys: frozenset[str] = frozenset()
+
+    @property
+    def conflict_keys(self) -> frozenset[str]:
+        return self.keys or _institution_key(self.institution)
 
 
 @dataclass(frozen=True, slots=True)
 class EntryRef:
-    """An entry of the round; ``conflicted_judges``: ids of judges who declared a conflict."""
+    """An entry of the round; ``conflicted_judges``: ids of judges who declared a conflict;
+    ``waived_judges``: judges the organiser allowed despite a shared key."""
 
     id: int
     institution: str = ""
     conflicted_judges: frozenset[int] = frozenset()
+    keys: frozenset[str] = frozenset()
+    waived_judges: frozenset[int] = frozenset()
+
+    @property
+    def conflict_keys(self) -> frozenset[str]:
+        return self.keys or _institution_key(self.institution)
+
+
+def _institution_key(institution: str) -> frozenset[str]:
+    key = normalise_institution(institution)
+    return frozenset((key,)) if key else frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +159,13 @@ def normalise_institution(name: str) -> str:
 
 
 def in_conflict(judge: JudgeRef, entry: EntryRef) -> bool:
-    """Whether ``judge`` may not score ``entry`` (declared conflict or same institution)."""
-    institution = normalise_institution(entry.institution)
-    same = bool(institution) and normalise_institution(judge.institution) == institution
-    return same or judge.id in entry.conflicted_judges
+    """Whether ``judge`` may not score ``entry`` (declared conflict, or a shared key not
+    waived)."""
+    if judge.id in entry.conflicted_judges:
+        return True
+    if judge.id in entry.waived_judges:
+        return False
+    return not judge.conflict_keys.isdisjoint(entry.conflict_keys)
 
 
 def least_loaded_eligible_judge(
@@ -235,15 +259,25 @@ class _State:
         rng.shuffle(panel)
         members: dict[str, set[int]] = {}
         for judge in judges:
-            members.setdefault(normalise_institution(judge.institution), set()).add(judge.id)
-        frozen = {inst: frozenset(ids) for inst, ids in members.items() if inst}
-        entry_inst = [normalise_institution(e.institution) or None for e in entries]
+            for key in judge.conflict_keys:
+                members.setdefault(key, set()).add(judge.id)
+        groups: dict[frozenset[str], frozenset[int]] = {}
+        entry_inst: list[str | None] = []
+        same_inst: list[frozenset[int]] = []
+        for entry in entries:
+            keys = entry.conflict_keys
+            if keys not in groups:
+                # One shared set per combination of keys, not per entry or pair.
+                groups[keys] = frozenset().union(*(members.get(k, ()) for k in keys))
+            group = groups[keys]
+            same_inst.append(group - entry.waived_judges if entry.waived_judges else group)
+            entry_inst.append("\x1f".join(sorted(keys)) or None)
         return cls(
             panel=panel,
             everyone=frozenset(panel),
             entry_ids=[e.id for e in entries],
             entry_inst=entry_inst,
-            same_inst=[frozen.get(inst or "", frozenset()) for inst in entry_inst],
+            same_inst=same_inst,
             declared=[e.conflicted_judges for e in entries],
             on=[set() for _ in entries],
             held={j: set() for j in panel},

@@ -45,6 +45,32 @@ def safe_cell(value: object) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+CODE_CHARACTERS = frozenset("0123456789+- ")
+
+
+def code_cell(value: object) -> str:
+    """An identifier or phone number for a CSV cell that spreadsheets keep as text.
+
+    Excel, WPS and LibreOffice read an all-digit cell as a number: 913100001234567896
+    becomes 9.13100001234568E+17 and 0571-8765432 loses its 0. Written as the formula
+    ="913100001234567896", each of them shows the text itself; a file saved back from the
+    spreadsheet holds the plain text again, and our import reads both forms
+    (`code_text`). Only digits, +, - and spaces are wrapped, so nothing else can run."""
+    text = "" if value is None else str(value)
+    if text and set(text) <= CODE_CHARACTERS and any(c.isdigit() for c in text):
+        return f'="{text}"'
+    return safe_cell(text)
+
+
+def code_text(cell: str) -> str:
+    """The value of a cell written by code_cell (any other text is returned as it is)."""
+    if cell.startswith('="') and cell.endswith('"') and len(cell) >= 3:
+        inner = cell[2:-1]
+        if set(inner) <= CODE_CHARACTERS:
+            return inner
+    return cell
+
+
 def encode_rows(rows: Iterable[Sequence[str]]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
@@ -93,6 +119,7 @@ def csv_rows(table: Table, rows: Iterable[Sequence[Any]], zone: ZoneInfo) -> Ite
     cells, and a call each would cost seconds."""
     kinds = [c.kind for c in table.columns]
     text = [i for i, k in enumerate(kinds) if k == "text"]
+    codes = [i for i, k in enumerate(kinds) if k == "code"]
     scores = [i for i, k in enumerate(kinds) if k == "score"]
     tenths = [i for i, k in enumerate(kinds) if k == "tenths"]
     moments = [i for i, k in enumerate(kinds) if k == "datetime"]
@@ -104,6 +131,8 @@ def csv_rows(table: Table, rows: Iterable[Sequence[Any]], zone: ZoneInfo) -> Ite
             v = row[i]
             if v and v[0] in starts:
                 row[i] = "'" + v
+        for i in codes:
+            row[i] = code_cell(row[i])
         for i in tenths:
             v = row[i]
             if v is not None:

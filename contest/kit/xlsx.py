@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
 # "score": a Fraction or float shown with 2 decimals; "tenths": integer tenths of a point
 # (criterion values as stored), shown the same way without any rounding to do.
-Kind = Literal["text", "int", "score", "tenths", "datetime", "date"]
+# "code": an identifier or a phone number, text even when it is all digits.
+Kind = Literal["text", "code", "int", "score", "tenths", "datetime", "date"]
 
 MAX_CELL_TEXT = 32767  # Excel refuses longer cells
 MAX_ROWS = 1_048_576
@@ -260,6 +261,7 @@ def _column_cells(kinds: Sequence[Kind], zone: ZoneInfo) -> list[ColumnCells]:
 
     makers: dict[str, ColumnCells] = {
         "text": text,
+        "code": text,  # a text cell already stays text in a spreadsheet
         "int": integer,
         "score": score,
         "tenths": tenths,

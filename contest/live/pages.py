@@ -20,7 +20,7 @@ from contest.core.web.forms import form_values
 from contest.core.web.templating import redirect, render
 from contest.judging import access
 from contest.judging.deps import JudgeSeat
-from contest.live import draw
+from contest.live import draw, preflight, presence
 from contest.live import service as live
 from contest.live import view as live_view
 from contest.models import Contest, Round
@@ -71,7 +71,31 @@ def messages() -> dict[str, str]:
         "step": _("Use at most one decimal place (steps of 0.1)."),
         "missing": _("Score this criterion before submitting."),
         "submitted_total": _("Submitted: %(total)s points. Thank you."),
+        "online": _("Online"),
+        "offline_judge": _("Offline"),
+        "waiting_for": _("Waiting for %(n)s of %(m)s judges."),
+        "start_anyway": _("Not every pre-flight check has passed (%(checks)s). Start anyway?"),
     }
+
+
+def hints() -> dict[str, str]:
+    """What the control page says about the step it puts forward."""
+    return {
+        "draw": _("Draw the presentation order first, on stage (the form beside the order)."),
+        "start": _("When the hall is ready, start the final with the first project."),
+        "qa": _("When the pitch ends, start the questions."),
+        "score": _("When the questions end, ask the judges for their scores."),
+        "reveal": _("Reveal the score once every judge has submitted."),
+        "next": _("Call the next project to the stage."),
+        "finish": _("Every project has been revealed: finish the final."),
+        "done": _("The final has finished."),
+    }
+
+
+def screen_url(request: Request, round_: Round) -> str:
+    """The big screen's link for the hall: it carries the pass that lets it report in."""
+    secret = request.app.state.settings.secret_key
+    return f"/live/{round_.id}?screen={presence.screen_pass(secret, round_.id)}"
 
 
 def _snapshot(db: DbSession, round_: Round, *, with_panel: bool) -> tuple[Any, dict[str, Any]]:
@@ -95,6 +119,7 @@ def _control(
     status_code: int = 200,
 ) -> Response:
     view, snapshot = _snapshot(db, round_, with_panel=True)
+    found = preflight.check(db, round_)
     context = {
         **round_context(db, round_, "live"),
         "view": view,
@@ -102,6 +127,10 @@ def _control(
         "draws": draw.history(db, round_.id),
         "remaining": live.remaining(db, round_.id),
         "messages": messages(),
+        "hints": hints(),
+        "preflight": found,
+        "preflight_checks": live_view.preflight_out(found).model_dump(mode="json")["checks"],
+        "screen_url": screen_url(request, round_),
         "errors": errors or {},
         "values": values or {},
     }
@@ -111,6 +140,29 @@ def _control(
 @router.get("/manage/rounds/{round_id}/live", response_class=HTMLResponse)
 def control_page(request: Request, round_: OrganisedRound, db: DbSession) -> Response:
     return _control(request, db, _roadshow(round_))
+
+
+@router.get("/manage/rounds/{round_id}/live/preflight", response_class=HTMLResponse)
+def preflight_page(request: Request, round_: OrganisedRound, db: DbSession) -> Response:
+    found = preflight.check(db, _roadshow(round_))
+    context = {
+        **round_context(db, round_, "live"),
+        "preflight": found,
+        "snapshot": live_view.preflight_out(found).model_dump(mode="json"),
+        "screen_url": screen_url(request, round_),
+        "messages": {
+            "passed": _("Passed"),
+            "not_yet": _("Not passed"),
+            "fix": _("Fix"),
+            "ready": _("Ready to start"),
+            "failed": _("%(n)s of %(m)s checks not passed"),
+            "screens": _("Big screens connected: %(n)s"),
+            "online": _("Online"),
+            "offline": _("Offline"),
+            "never": _("Never"),
+        },
+    }
+    return render(request, "manage/preflight.html", context)
 
 
 def _page_url(round_: Round) -> str:
@@ -188,16 +240,26 @@ def judge_page(request: Request, seat: JudgeSeat, db: DbSession, user: CurrentJu
             "max_total": sum(c.max_tenths for c in criteria),
             "messages": messages(),
             "storage_prefix": f"tj-live:{user.id}:{round_.id}",
+            "report_every": presence.REPORT_SECONDS,
         },
     )
 
 
 @router.get("/live/{round_id}", response_class=HTMLResponse)
-def big_screen(request: Request, round_id: int, db: DbSession) -> Response:
+def big_screen(request: Request, round_id: int, db: DbSession, screen: str = "") -> Response:
+    """The hall's big screen, and the audience's page on their phones (the same page: it
+    lays itself out for a projector or a phone). Opened with the screen pass from the
+    control page, it reports in as the hall's screen."""
     round_ = live_view.public_round(db, round_id)
     view, snapshot = _snapshot(db, round_, with_panel=False)
-    return render(
-        request,
-        "public/big_screen.html",
-        {"round": round_, "view": view, "snapshot": snapshot, "messages": messages()},
-    )
+    secret = request.app.state.settings.secret_key
+    is_screen = bool(screen) and presence.screen_pass_valid(secret, round_.id, screen[:200])
+    context = {
+        "round": round_,
+        "view": view,
+        "snapshot": snapshot,
+        "messages": messages(),
+        "screen_pass": screen if is_screen else "",
+        "report_every": presence.REPORT_SECONDS,
+    }
+    return render(request, "public/big_screen.html", context)

@@ -65,11 +65,17 @@ class RevealedOut(BaseModel):
 class LeaderLine(BaseModel):
     rank: int
     tie: bool
+    # Why a tie stands, or what separated an equal score, in words ("" when nothing to say).
+    tie_reason: str = ""
     entry_id: int
     title: str
     institution: str
     score: float
     score_text: str
+    # Once the final has finished and the awards are published: gold, silver, bronze or
+    # excellence, and the award's name as certificates say it.
+    award: Literal["gold", "silver", "bronze", "excellence"] | None = None
+    award_name: str = ""
 
 
 class TrackBoardOut(BaseModel):
@@ -104,6 +110,66 @@ class PanelJudgeOut(BaseModel):
     judge_id: int
     name: str
     state: Literal["todo", "draft", "submitted"]
+    # Their live page reported in within the last minute.
+    online: bool = False
+
+
+class PresenceJudgeOut(BaseModel):
+    judge_id: int
+    name: str
+    # How many projects of the round they score.
+    entries: int
+    seen_at: datetime | None
+    online: bool
+
+
+class PresenceOut(BaseModel):
+    judges: list[PresenceJudgeOut]
+    # Big screens seen in the last minute.
+    screens: int
+
+
+class CheckOut(BaseModel):
+    key: Literal[
+        "contest_open", "order_drawn", "judges_assigned", "judges_online", "screen", "timers"
+    ]
+    ok: bool
+    title: str
+    detail: str
+    fix_url: str | None
+
+
+class PreflightOut(BaseModel):
+    ready: bool
+    phase: str
+    checks: list[CheckOut]
+    judges: list[PresenceJudgeOut]
+    screens: int
+
+
+class ScreenReportIn(Strict):
+    # The signature from the big screen's link (presence.screen_pass).
+    screen_pass: Annotated[str, StringConstraints(max_length=200)]
+    # The screen's own random id, so two screens count as two.
+    screen_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+
+
+class CorrectionOut(BaseModel):
+    version: int
+    published_at: datetime
+    withdrawn_at: datetime
+    reason: str
+
+
+class LivePublicationOut(BaseModel):
+    """Where the publication of the round's results stands (the awards for the final):
+    its version, 最终, every earlier version withdrawn (更正), and the notice in words."""
+
+    version: int
+    final: bool
+    withdrawn: bool
+    corrections: list[CorrectionOut]
+    notice: str
 
 
 class LiveOut(BaseModel):
@@ -116,6 +182,8 @@ class LiveOut(BaseModel):
     revision: int
     # The steps the state allows now (start, qa, score, reveal, next, finish).
     actions: list[Literal["start", "qa", "score", "reveal", "next", "finish"]]
+    # The one step the control page puts forward now ("draw": the order is not drawn yet).
+    next_step: Literal["draw", "start", "qa", "score", "reveal", "next", "finish"] | None = None
     current_entry_id: int | None
     current: OrderItemOut | None
     submitted: int
@@ -126,3 +194,7 @@ class LiveOut(BaseModel):
     timers: TimersOut
     # The current project's judges by name: for the contest's organisers only, else null.
     panel: list[PanelJudgeOut] | None = None
+    # Every judge of the round and the big screens, online or not: organisers only.
+    presence: PresenceOut | None = None
+    # Once the round's results are published: the version, and any correction (更正).
+    publication: LivePublicationOut | None = None

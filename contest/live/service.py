@@ -22,12 +22,22 @@ from sqlalchemy import and_, func, select, update
 from sqlmodel import Session, col
 
 from contest.core import audit
-from contest.core.enums import LivePhase, RoundMode, SheetState
+from contest.core.enums import ContestStatus, LivePhase, RoundMode, SheetState
 from contest.core.errors import InvalidInput, StateConflict
 from contest.core.i18n import _
 from contest.judging import assignment
 from contest.live import draw
-from contest.models import Assignment, Judge, LiveState, Round, RoundEntry, ScoreSheet, User, utcnow
+from contest.models import (
+    Assignment,
+    Contest,
+    Judge,
+    LiveState,
+    Round,
+    RoundEntry,
+    ScoreSheet,
+    User,
+    utcnow,
+)
 from contest.setup import rounds
 
 AUDITED_FIELDS = ["phase", "current_entry_id", "pitch_started_at", "qa_started_at", "revision"]
@@ -124,6 +134,8 @@ def apply(db: Session, *, actor: User, round_: Round, command: Command) -> LiveS
         )
     if state.phase == LivePhase.finished:
         raise StateConflict(_("The live final has finished; nothing more can happen."))
+    if command.action == Action.start:
+        _require_open_contest(db, round_)
     before = audit.snapshot(state, AUDITED_FIELDS)
     STEPS[command.action](db, actor, round_, state, command)
     state.revision += 1
@@ -142,6 +154,15 @@ def apply(db: Session, *, actor: User, round_: Round, command: Command) -> LiveS
         reason=command.override_reason.strip(),
     )
     return state
+
+
+def _require_open_contest(db: Session, round_: Round) -> None:
+    """The big screen of a draft contest answers 404: the final cannot start unseen."""
+    contest = db.get(Contest, round_.contest_id)
+    if contest is not None and contest.status == ContestStatus.draft:
+        raise StateConflict(
+            _("This contest is still a draft: open the contest before starting the live final.")
+        )
 
 
 def _check_arguments(command: Command) -> None:

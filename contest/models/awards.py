@@ -25,6 +25,7 @@ class Award(SQLModel, table=True):
     tier: Tier = Field(sa_type=String(16))
     scope: AwardScope = Field(default=AwardScope.per_track, sa_type=String(16))
     custom_name: str = Field(default="", max_length=100)
+    custom_name_en: str = Field(default="", max_length=100)
     rank: int | None = None
     created_at: datetime = timestamp()
     published_at: datetime | None = optional_time()

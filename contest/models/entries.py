@@ -33,6 +33,12 @@ class Entry(SQLModel, table=True):
     withdrawn_at: datetime | None = optional_time()
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
+    # The contest's privacy notice the team agreed to (privacy_notices.version) and when;
+    # None for imported entries and those made before consent existed.
+    privacy_version: int | None = None
+    privacy_consented_at: datetime | None = optional_time()
+    # Set when an organiser erased the team's personal data after the contest.
+    personal_data_erased_at: datetime | None = optional_time()
 
 
 class EntryMember(SQLModel, table=True):
@@ -65,6 +71,12 @@ class Document(SQLModel, table=True):
     uploaded_at: datetime = timestamp()
     uploaded_by_id: int | None = Field(default=None, foreign_key="users.id")
     replaced_at: datetime | None = optional_time()
+    # The copy judges get (docs/api.md "Fair judging"): no document information, XMP,
+    # JavaScript, actions or embedded files; made at upload. None when cleaning failed:
+    # the original is then only ever served as an attachment.
+    clean_stored_name: str | None = Field(default=None, max_length=64)
+    # The first page's text (cut short), to warn organisers of names on a blind document.
+    first_page_text: str = Field(default="", sa_type=Text)
 
 
 class RoundEntry(SQLModel, table=True):

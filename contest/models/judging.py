@@ -21,6 +21,16 @@ class Judge(SQLModel, table=True):
     institution: str = Field(default="", max_length=200)
     title: str = Field(default="", max_length=100)
     expertise: list[str] = json_list()
+    # Declared by the judge or the organiser (contest/judging/README.md "Conflicts"):
+    # other affiliations, and companies as {"name", "credit_code"} (employer, board seat,
+    # investment). Both are compared with every entry's institution, company and code.
+    affiliations: list[str] = json_list()
+    companies: list[dict[str, str]] = json_list()
+    # When the judge last saved their declarations; None: not yet (they are asked to).
+    declared_at: datetime | None = optional_time()
+    # A deactivated judge gets no new assignments (automatic, manual or replacement) and
+    # keeps the sheets already submitted; their unsubmitted work went to other judges.
+    active: bool = True
     created_at: datetime = timestamp()
 
 
@@ -32,6 +42,47 @@ class Conflict(SQLModel, table=True):
     judge_id: int = Field(foreign_key="judges.id", index=True, ondelete="CASCADE")
     entry_id: int = Field(foreign_key="entries.id", index=True, ondelete="CASCADE")
     reason: str = Field(default="", sa_type=Text)
+    created_at: datetime = timestamp()
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class NamedConflict(SQLModel, table=True):
+    """A conflict a judge declared with an institution or a company (by credit code), so
+    with every entry of it, present or future."""
+
+    __tablename__ = "named_conflicts"
+
+    id: int = primary_key()
+    judge_id: int = Field(foreign_key="judges.id", index=True, ondelete="CASCADE")
+    institution: str = Field(default="", max_length=200)
+    credit_code: str = Field(default="", max_length=18)
+    reason: str = Field(default="", sa_type=Text)
+    created_at: datetime = timestamp()
+
+
+class ConflictException(SQLModel, table=True):
+    """An organiser's recorded exception: this judge may score this entry despite a
+    detected conflict (never a declared one), with the reason (audited)."""
+
+    __tablename__ = "conflict_exceptions"
+    __table_args__ = (UniqueConstraint("judge_id", "entry_id"),)
+
+    id: int = primary_key()
+    judge_id: int = Field(foreign_key="judges.id", index=True, ondelete="CASCADE")
+    entry_id: int = Field(foreign_key="entries.id", index=True, ondelete="CASCADE")
+    reason: str = Field(sa_type=Text)
+    created_at: datetime = timestamp()
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class InstitutionFamily(SQLModel, table=True):
+    """Names an organiser declared to be one institution for conflicts (aliases, groups)."""
+
+    __tablename__ = "institution_families"
+
+    id: int = primary_key()
+    contest_id: int = Field(foreign_key="contests.id", index=True, ondelete="CASCADE")
+    members: list[str] = json_list()
     created_at: datetime = timestamp()
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
 
@@ -68,7 +119,10 @@ class ScoreSheet(SQLModel, table=True):
     judge_id: int = Field(foreign_key="judges.id", index=True, ondelete="CASCADE")
     entry_id: int = Field(foreign_key="entries.id", ondelete="CASCADE")
     state: SheetState = Field(default=SheetState.draft, sa_type=String(16))
+    # Feedback to the team: published to teams with the round's feedback (unsigned).
     comment: str = Field(default="", sa_type=Text)
+    # A note to the committee: organisers read it, teams never do.
+    committee_note: str = Field(default="", sa_type=Text)
     revision: int = 1
     # The sum of the sheet's criterion scores, kept by every save: results read 500,000
     # sheets of a national round without summing 2.5 million scores each time.

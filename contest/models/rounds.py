@@ -32,6 +32,7 @@ class Round(SQLModel, table=True):
     id: int = primary_key()
     contest_id: int = Field(foreign_key="contests.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=100)
+    name_en: str = Field(default="", max_length=100)
     kind: RoundKind = Field(sa_type=String(16))
     # The API calls this "order"; a reserved word in SQL, so the column is "position".
     position: int
@@ -66,6 +67,7 @@ class Criterion(SQLModel, table=True):
     id: int = primary_key()
     round_id: int = Field(foreign_key="rounds.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=100)
+    name_en: str = Field(default="", max_length=100)
     description: str = Field(default="", sa_type=Text)
     # Points are kept in integer tenths so no score is ever a binary float.
     max_tenths: int
@@ -117,3 +119,17 @@ class LiveState(SQLModel, table=True):
     phase_changed_at: datetime = timestamp()
     # Bumped on every change so that pollers can ask "anything new since N?" cheaply.
     revision: int = 0
+
+
+class LivePresence(SQLModel, table=True):
+    """Who is following the live final: each judge's phone and each big screen reports in
+    every few seconds; the pre-flight check and the control page read the last report."""
+
+    __tablename__ = "live_presence"
+    __table_args__ = (UniqueConstraint("round_id", "key"),)
+
+    id: int = primary_key()
+    round_id: int = Field(foreign_key="rounds.id", ondelete="CASCADE")
+    # "judge:<judge id>" or "screen:<the screen's own random id>"
+    key: str = Field(max_length=64)
+    seen_at: datetime = timestamp()

@@ -39,8 +39,20 @@ from contest.core.enums import EntryStatus
 from contest.core.errors import InvalidInput, StateConflict
 from contest.core.i18n import _
 from contest.core.validation import excerpts
-from contest.models import Advancement, Assignment, Round, RoundEntry, ScoreSheet, User, utcnow
+from contest.models import (
+    Advancement,
+    Assignment,
+    Contest,
+    Round,
+    RoundEntry,
+    ScoreSheet,
+    User,
+    utcnow,
+)
+from contest.publications import service as publications
+from contest.results import notify
 from contest.results import service as results
+from contest.results.publication import advancement_snapshot
 from contest.setup import rounds
 from scoring import AdvancementPreview, Ranking, preview_advancement
 
@@ -255,6 +267,9 @@ def _confirm(
     db: Session, actor: User, view: Overview, chosen: frozenset[int], reason: str
 ) -> Confirmed:
     round_ = view.round
+    # A standing publication of this round (or a later one, or of the awards) names
+    # itself: the organiser must withdraw it, with a reason, to change the list.
+    publications.refuse_if_frozen(db, round_)
     if view.blocked is not None:
         raise StateConflict(view.blocked)
     reason = reason.strip()
@@ -295,9 +310,21 @@ def publish_advancement(
     if item is None:
         raise StateConflict(_("Confirm the advancement before publishing it."))
     if item.published_at is not None:
+        publications.refuse_if_standing(db, round_.contest_id, _subject(round_))
         raise StateConflict(_("The list has already been published."))
     item.published_at = utcnow()
     db.add(item)
+    db.flush()
+    contest = db.get(Contest, round_.contest_id)
+    assert contest is not None
+    publications.record(
+        db,
+        actor=actor,
+        contest=contest,
+        kind=publications.ADVANCEMENT,
+        round_id=round_.id,
+        snapshot=advancement_snapshot(db, round_),
+    )
     audit.record(
         db,
         actor=actor,
@@ -310,7 +337,22 @@ def publish_advancement(
     if feedback and round_.feedback_published_at is None:
         publish_feedback(db, actor=actor, round_=round_)
     db.flush()
+    notify.advancement_published(db, round_)
     return item
+
+
+def unpublish_advancement(db: Session, *, round_: Round) -> None:
+    """Take the list back from teams (its publication was withdrawn): the decision may be
+    confirmed again, then published as the next version."""
+    item = db.get(Advancement, round_.id)
+    if item is not None and item.published_at is not None:
+        item.published_at = None
+        db.add(item)
+        db.flush()
+
+
+def _subject(round_: Round) -> str:
+    return publications.subject_of(publications.ADVANCEMENT, round_.id)
 
 
 def publish_feedback(db: Session, *, actor: User, round_: Round) -> Round:

@@ -1,24 +1,31 @@
 """API routes: a round's results and its advancement (organisers of the contest)."""
 
-from fastapi import APIRouter, HTTPException
+from dataclasses import asdict
+
+from fastapi import APIRouter, HTTPException, Response
 
 from contest.core.i18n import _
 from contest.core.validation import excerpt
 from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.models import Round
-from contest.results import advancement
+from contest.results import advancement, fairness
 from contest.results import service as results
+from contest.results.fairness_csv import fairness_csv
 from contest.results.schemas import (
     AdvancementConfirmOut,
     AdvancementIn,
     AdvancementOut,
+    CutoffOut,
     DecisionOut,
+    FairnessOut,
+    JudgeFairnessOut,
     JudgeTotalOut,
     NormalizationName,
     PublishIn,
     PublishOut,
     ResultOut,
     TrackAdvancementOut,
+    UnstableEntryOut,
 )
 from contest.setup.deps import OrganisedRound
 
@@ -29,7 +36,9 @@ def _number(score: object) -> float | None:
     return None if score is None else float(score)  # type: ignore[arg-type]
 
 
-def result_out(outcome: results.RoundResults, line: results.ResultLine) -> ResultOut:
+def result_out(
+    outcome: results.RoundResults, line: results.ResultLine, *, overall: bool = False
+) -> ResultOut:
     return ResultOut(
         entry_id=line.entry_id,
         track_code=line.track_code,
@@ -38,6 +47,7 @@ def result_out(outcome: results.RoundResults, line: results.ResultLine) -> Resul
         round_score=_number(line.round_score),
         judge_count=line.judge_count,
         tie=line.tie,
+        tie_break=outcome.tie_break(line, overall=overall),
         status=line.status,
         title=line.title,
         judges=[
@@ -72,7 +82,8 @@ def round_results(
         lines = outcome.lines(track_code)
     else:
         lines = outcome.lines(None) if overall else tuple(outcome.all_lines())
-    return [result_out(outcome, line) for line in lines]
+    whole = overall and not track_code
+    return [result_out(outcome, line, overall=whole) for line in lines]
 
 
 def advancement_out(view: advancement.Overview) -> AdvancementOut:
@@ -147,3 +158,42 @@ def publish_feedback(round_: OrganisedRound, db: DbSession, user: CurrentOrganis
     advancement.publish_feedback(db, actor=user, round_=round_)
     found = advancement.decision(db, round_)
     return _published(round_, found.published_at if found else None)
+
+
+# Fairness (contest/results/README.md "Fairness").
+
+
+def fairness_out(view: fairness.Fairness) -> FairnessOut:
+    return FairnessOut(
+        judges=[JudgeFairnessOut(name=line.name, **asdict(line.stats)) for line in view.judges],
+        icc=view.icc,
+        cutoff={
+            track.code: CutoffOut(
+                unstable_entry_ids=[u.entry_id for u in track.unstable],
+                entries=[
+                    UnstableEntryOut(**{**u.__dict__, "reasons": list(u.reasons)})
+                    for u in track.unstable
+                ],
+                count=track.count,
+                gap=track.gap,
+                noise=track.noise,
+                within_noise=track.within_noise,
+            )
+            for track in view.tracks
+        },
+    )
+
+
+@router.get("/rounds/{round_id}/fairness", response_model=FairnessOut)
+def round_fairness(round_: OrganisedRound, db: DbSession) -> FairnessOut:
+    return fairness_out(fairness.round_fairness(db, round_))
+
+
+@router.get("/rounds/{round_id}/fairness.csv", responses={200: {"content": {"text/csv": {}}}})
+def round_fairness_csv(round_: OrganisedRound, db: DbSession) -> Response:
+    body = fairness_csv(fairness.round_fairness(db, round_))
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="fairness-round-{round_.id}.csv"'},
+    )

@@ -18,8 +18,9 @@ from contest.core.validation import is_ascii_number
 from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.core.web.templating import redirect, render
 from contest.models import Round
-from contest.results import advancement
+from contest.results import advancement, fairness
 from contest.results import service as results
+from contest.results.fairness_plot import strip_plot
 from contest.setup.deps import OrganisedRound
 from contest.setup.nav import round_context
 from scoring import Ranking, preview_advancement
@@ -309,3 +310,19 @@ def publish_feedback(
     except StateConflict as exc:
         return redirect(request, url, exc.message, "error")
     return redirect(request, url, _("Judges' comments are published to the teams."))
+
+
+@router.get("/fairness", response_class=HTMLResponse)
+def fairness_page(request: Request, round_: OrganisedRound, db: DbSession) -> Response:
+    """How each judge scores and how stable each cut-off is (contest/results/README.md)."""
+    view = fairness.round_fairness(db, round_)
+    return render(
+        request,
+        "manage/fairness.html",
+        {
+            **round_context(db, round_, "fairness"),
+            "view": view,
+            "plot": strip_plot(view.judges),
+            "names": {line.stats.judge_id: line.name for line in view.judges},
+        },
+    )

@@ -29,6 +29,9 @@ class ResultOut(BaseModel):
     round_score: float | None
     judge_count: int
     tie: bool
+    # The tie-break step that decided the rank: "median" or "criterion:<id>"; null when
+    # none was needed (or the entry is still tied: ``tie``).
+    tie_break: str | None = None
     status: str
     title: str
     judges: list[JudgeTotalOut]
@@ -79,3 +82,36 @@ class PublishIn(Strict):
 class PublishOut(BaseModel):
     published_at: datetime | None
     feedback_published_at: datetime | None
+
+
+class JudgeFairnessOut(BaseModel):
+    judge_id: int
+    name: str
+    sheets: int
+    mean: float
+    sd: float
+    leniency: float | None
+    outliers: int
+
+
+class UnstableEntryOut(BaseModel):
+    entry_id: int
+    title: str
+    margin: float | None
+    advances: bool | None
+    reasons: list[str]
+
+
+class CutoffOut(BaseModel):
+    unstable_entry_ids: list[int]
+    entries: list[UnstableEntryOut]
+    count: int
+    gap: float | None
+    noise: float | None
+    within_noise: bool
+
+
+class FairnessOut(BaseModel):
+    judges: list[JudgeFairnessOut]
+    icc: float | None
+    cutoff: dict[str, CutoffOut]

@@ -26,6 +26,7 @@ from sqlmodel import Session, col
 
 from contest.core.db import AnySelect
 from contest.core.enums import EntryStatus, SheetState
+from contest.core.i18n import _
 from contest.models import (
     Criterion,
     CriterionScore,
@@ -52,14 +53,17 @@ from scoring import (
     preview_advancement,
     rank_round,
     score_entries,
+    tie_breaks,
 )
 from scoring.bulk import gc_paused
+from scoring.tiebreak import TieBreak
 
 
 @dataclass(frozen=True, slots=True)
 class TrackInfo:
     code: str
     name: str
+    name_en: str = ""  # English pages show it when set (contest/core/i18n/names.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +158,19 @@ class RoundResults:
     zscore: ZScoreParams | None
     judge_names: dict[int, str]
     sheets: Mapping[int, Sequence[tuple[int, ...]]] = field(default_factory=dict, repr=False)
+    # scope -> entry_id -> "median" | "criterion:<id>", for ranks a tie-breaker decided.
+    tie_breaks: dict[str | None, dict[int, str]] = field(default_factory=dict, repr=False)
+    # criterion id -> name, for the tie-break criteria a step above names.
+    criterion_names: dict[int, str] = field(default_factory=dict, repr=False)
+
+    def tie_break(self, line: "ResultLine", *, overall: bool = False) -> str | None:
+        """The tie-break step that decided the line's rank in its track (or overall)."""
+        scope = None if overall else line.track_code
+        return self.tie_breaks.get(scope, {}).get(line.entry_id)
+
+    def tie_break_text(self, line: "ResultLine", *, overall: bool = False) -> str:
+        """What a page prints beside the rank: 并列, or which tie-breaker decided it."""
+        return tie_text(line.tie, self.tie_break(line, overall=overall), self.criterion_names)
 
     @property
     def track_codes(self) -> tuple[str, ...]:
@@ -332,12 +349,19 @@ def compute(
     needed = frozenset().union(*(entries_needing_criteria(order) for order in orders))
     sums = _needed_sums(data.criterion_sums(db) if needed else {}, needed)
     rankings: dict[str | None, tuple[ResultLine, ...]] = {}
+    steps: dict[str | None, dict[int, TieBreak]] = {}
     for order in orders:
         for ranking in rank_round(order, criterion_sums=sums):
             rankings[ranking.scope] = tuple(
                 [ResultLine(item, data.entries[item.score.entry_id]) for item in ranking.entries]
             )
-    tracks = tuple(TrackInfo(t.code, t.name) for t in contest_tracks(db, round_.contest_id))
+            steps[ranking.scope] = tie_breaks(
+                ranking, normalization=rules.normalization, criterion_sums=sums
+            )
+    named, names = _named_steps(db, round_.id, steps)
+    tracks = tuple(
+        TrackInfo(t.code, t.name, t.name_en) for t in contest_tracks(db, round_.contest_id)
+    )
     for track in tracks:
         rankings.setdefault(track.code, ())
     return RoundResults(
@@ -348,7 +372,38 @@ def compute(
         zscore=scores.zscore if rules.normalization is Normalization.zscore else None,
         judge_names=judge_names(db, round_.contest_id),
         sheets=data.sheets,
+        tie_breaks=named,
+        criterion_names=names,
     )
+
+
+def _named_steps(
+    db: Session, round_id: int, steps: Mapping[str | None, Mapping[int, TieBreak]]
+) -> tuple[dict[str | None, dict[int, str]], dict[int, str]]:
+    """The steps as the API names them ("median", "criterion:<id>") and the names of the
+    criteria they cite; the criteria are read only when a criterion decided a rank."""
+    needs_criteria = any(isinstance(s, int) for found in steps.values() for s in found.values())
+    criteria = tiebreak_labels(db, round_id) if needs_criteria else []
+    named = {
+        scope: {
+            entry_id: step if step == "median" else f"criterion:{criteria[int(step)][0]}"
+            for entry_id, step in found.items()
+        }
+        for scope, found in steps.items()
+    }
+    return named, dict(criteria)
+
+
+def tie_text(tie: bool, step: str | None, criterion_names: Mapping[int, str]) -> str:
+    """并列 / tied, 同分，按中位数决胜, 同分，按『名称』决胜, or nothing (docs/rules.md 3.5)."""
+    if tie:
+        return _("Tied")
+    if step == "median":
+        return _("Equal score, decided by the median")
+    if step and step.startswith("criterion:"):
+        name = criterion_names.get(int(step.split(":", 1)[1]), "")
+        return _("Equal score, decided by “%(criterion)s”") % {"criterion": name}
+    return ""
 
 
 def _needed_sums(
@@ -467,6 +522,16 @@ def tiebreak_criteria(db: Session, round_id: int) -> list[int]:
             .order_by(col(Criterion.tiebreak_priority))
         )
     )
+
+
+def tiebreak_labels(db: Session, round_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the round's tie-break criteria, in tiebreak_priority order."""
+    rows = db.execute(
+        select(col(Criterion.id), col(Criterion.name))
+        .where(col(Criterion.round_id) == round_id, col(Criterion.tiebreak_priority).is_not(None))
+        .order_by(col(Criterion.tiebreak_priority))
+    )
+    return [(criterion_id, name) for criterion_id, name in rows]
 
 
 def judge_names(db: Session, contest_id: int) -> dict[int, str]:

@@ -11,8 +11,10 @@ from sqlalchemy import exists, select
 from sqlmodel import Session, col
 
 from contest.core.enums import Role
-from contest.core.errors import NotFound
+from contest.core.errors import Forbidden, NotFound
+from contest.core.i18n import _
 from contest.models import Contest, ContestOrganiser, Entry, Judge, Round, User
+from contest.setup import team
 
 Owned = TypeVar("Owned", Contest, Round, Judge, Entry)
 
@@ -61,3 +63,12 @@ def organised_judge(db: Session, user: User, judge_id: int) -> Judge:
 
 def organised_entry(db: Session, user: User, entry_id: int) -> Entry:
     return _organised(db, user, Entry, Entry.contest_id, entry_id)
+
+
+def owned_contest(db: Session, user: User, contest_id: int) -> Contest:
+    """The contest if the caller owns it (only the owner manages the team); 404 if they
+    are not in its team at all, 403 if they are but do not own it."""
+    contest = organised_contest(db, user, contest_id)
+    if not team.is_owner(db, user, contest.id):
+        raise Forbidden(_("Only the contest's owner adds people to its team or removes them."))
+    return contest

@@ -5,12 +5,17 @@ from collections.abc import Sequence
 from fastapi import APIRouter, status
 from sqlmodel import Session
 
+from contest.accounts import service as auth
+from contest.accounts.schemas import LinkSent
 from contest.core.audit import contest_log
-from contest.core.web.deps import CurrentOrganiser, DbSession
+from contest.core.enums import TeamRole
+from contest.core.web.deps import AppSettings, CurrentOrganiser, DbSession
 from contest.models import Contest, Round, Track
-from contest.setup import contests, judges, rounds
+from contest.notices.service import mail_configured
+from contest.setup import contests, copying, judges, rounds, team
 from contest.setup.audit_schemas import AuditEntry
-from contest.setup.deps import OrganisedContest, OrganisedJudge, OrganisedRound
+from contest.setup.copy_schemas import ContestCopy
+from contest.setup.deps import OrganisedContest, OrganisedJudge, OrganisedRound, OwnedContest
 from contest.setup.schemas import (
     ConflictCreate,
     ConflictPublic,
@@ -25,6 +30,7 @@ from contest.setup.schemas import (
     TrackCreate,
     TrackPublic,
 )
+from contest.setup.team_schemas import TeamMemberCreate, TeamMemberPublic
 
 
 def _round_public(db: Session, round_: Round) -> RoundPublic:
@@ -62,6 +68,17 @@ def update_contest(
     body: ContestUpdate, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
 ) -> ContestPublic:
     return _contest(contests.update_contest(db, actor=user, contest=contest, data=body))
+
+
+@router.post(
+    "/contests/{contest_id}/copy", response_model=ContestPublic, status_code=status.HTTP_201_CREATED
+)
+def copy_contest(
+    body: ContestCopy, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
+) -> ContestPublic:
+    """A new draft contest with this one's set-up: tracks, rounds and rubrics, the panel and
+    the settings; not its entries, sheets or results (setup/copying.py)."""
+    return _contest(copying.copy_setup(db, actor=user, source=contest, data=body))
 
 
 @router.post(
@@ -120,8 +137,25 @@ def close_round(round_: OrganisedRound, db: DbSession, user: CurrentOrganiser) -
 def add_judge(
     body: JudgeCreate, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
 ) -> JudgePublic:
+    """Without `password` the judge is invited by mail (a set-password link, 7 days);
+    the answer is the same whether the address already had an account."""
     added = judges.add_judge(db, actor=user, contest=contest, data=body)
-    return JudgePublic.of(added.judge, added.user)
+    return JudgePublic.of(added.judge, added.user).model_copy(update={"name": added.name})
+
+
+@router.post(
+    "/judges/{judge_id}/password-reset",
+    response_model=LinkSent,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+def send_judge_link(
+    judge: OrganisedJudge, db: DbSession, user: CurrentOrganiser, settings: AppSettings
+) -> LinkSent:
+    """Mail the judge a link to choose a password (a new invitation link if they never set
+    one); audited, throttled (429). The organiser never sees the link."""
+    judges.send_link(db, actor=user, judge=judge)
+    configured = mail_configured(settings)
+    return LinkSent(detail=auth.link_sent_message(configured), mail_configured=configured)
 
 
 @router.get("/contests/{contest_id}/judges", response_model=list[JudgePublic])
@@ -159,3 +193,32 @@ def audit_log(
             db, contest.id, limit=min(max(limit, 1), 5000), offset=max(offset, 0)
         )
     ]
+
+
+# The organiser team (setup/team.py): everyone in it reads the list, the owner changes it.
+@router.get("/contests/{contest_id}/organisers", response_model=list[TeamMemberPublic])
+def list_team(contest: OrganisedContest, db: DbSession) -> list[TeamMemberPublic]:
+    return [TeamMemberPublic.of(member) for member in team.members(db, contest.id)]
+
+
+@router.post(
+    "/contests/{contest_id}/organisers",
+    response_model=TeamMemberPublic,
+    status_code=status.HTTP_201_CREATED,
+)
+def add_team_member(
+    body: TeamMemberCreate, contest: OwnedContest, db: DbSession, user: CurrentOrganiser
+) -> TeamMemberPublic:
+    member = team.add_member(
+        db, actor=user, contest=contest, email=body.email, role=TeamRole(body.role)
+    )
+    return TeamMemberPublic.of(member)
+
+
+@router.delete(
+    "/contests/{contest_id}/organisers/{user_id}", status_code=status.HTTP_204_NO_CONTENT
+)
+def remove_team_member(
+    user_id: int, contest: OwnedContest, db: DbSession, user: CurrentOrganiser
+) -> None:
+    team.remove_member(db, actor=user, contest=contest, user_id=user_id)

@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from contest.core import audit
-from contest.core.enums import ContestStatus
+from contest.core.db import lock_row
+from contest.core.enums import ContestStatus, TeamRole
 from contest.core.errors import InvalidInput
 from contest.core.i18n import _
 from contest.models import Contest, ContestOrganiser, Entry, Round, Track, User, utcnow
@@ -18,7 +19,7 @@ def create_contest(db: Session, *, actor: User, data: ContestCreate) -> Contest:
     contest = Contest(**data.model_dump())
     db.add(contest)
     db.flush()
-    db.add(ContestOrganiser(contest_id=contest.id, user_id=actor.id))
+    db.add(ContestOrganiser(contest_id=contest.id, user_id=actor.id, role=TeamRole.owner))
     audit.record(
         db, actor=actor, action="contest.create", obj=contest, after=audit.snapshot(contest)
     )
@@ -27,6 +28,10 @@ def create_contest(db: Session, *, actor: User, data: ContestCreate) -> Contest:
 
 
 def update_contest(db: Session, *, actor: User, contest: Contest, data: ContestUpdate) -> Contest:
+    # Locked and re-read first: two organisers' changes, each valid alone (one moves the
+    # start, the other the end), are checked one after the other, not both against the
+    # old values (which let PostgreSQL's check constraint answer 500).
+    lock_row(db, contest)
     before = audit.snapshot(contest)
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(contest, name, value)
@@ -85,6 +90,7 @@ def track_by_code(db: Session, contest_id: int, code: str) -> Track | None:
 
 
 def add_track(db: Session, *, actor: User, contest: Contest, data: TrackCreate) -> Track:
+    lock_row(db, contest)  # two organisers adding the same code: the second gets the 422
     if track_by_code(db, contest.id, data.code) is not None:
         raise InvalidInput.single("code", _("This contest already has a track with this code."))
     position = db.scalar(
@@ -98,6 +104,7 @@ def add_track(db: Session, *, actor: User, contest: Contest, data: TrackCreate) 
 
 
 def update_track(db: Session, *, actor: User, track: Track, data: TrackUpdate) -> Track:
+    lock_row(db, track)
     before = audit.snapshot(track)
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(track, name, value)

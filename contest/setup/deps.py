@@ -26,6 +26,11 @@ def _organised_entry(entry_id: int, db: DbSession, user: CurrentOrganiser) -> En
     return access.organised_entry(db, user, entry_id)
 
 
+def _owned_contest(contest_id: int, db: DbSession, user: CurrentOrganiser) -> Contest:
+    return access.owned_contest(db, user, contest_id)
+
+
+OwnedContest = Annotated[Contest, Depends(_owned_contest)]
 OrganisedContest = Annotated[Contest, Depends(_organised_contest)]
 OrganisedRound = Annotated[Round, Depends(_organised_round)]
 OrganisedJudge = Annotated[Judge, Depends(_organised_judge)]

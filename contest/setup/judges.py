@@ -2,7 +2,6 @@
 
 import csv
 import io
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,8 +10,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from contest.accounts import mails
 from contest.accounts import service as auth
 from contest.core import audit
+from contest.core.db import lock_row
 from contest.core.enums import Role
 from contest.core.errors import FieldError, InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
@@ -27,8 +28,9 @@ CSV_COLUMNS = ("email", "name", "institution", "title", "expertise", "password")
 class AddedJudge:
     judge: Judge
     user: User
-    # Set when the account was created here with a generated password, to hand over once.
-    generated_password: str | None = None
+    # The name the organiser typed: the answer shows it, not the account's, so adding an
+    # address that already had an account reveals nothing about it (README.md).
+    name: str = ""
 
 
 def panel(db: Session, contest_id: int) -> Sequence[tuple[Judge, User]]:
@@ -42,32 +44,47 @@ def panel(db: Session, contest_id: int) -> Sequence[tuple[Judge, User]]:
 
 
 def _account(db: Session, data: JudgeCreate) -> tuple[User, str | None]:
-    """The judge's account: an existing judge account, or a new one."""
+    """The judge's account and, for a new one invited without a password, its
+    set-password link's secret. An existing judge account is used as it is: nothing of
+    it (name, institution, password) is changed, read back or told to the organiser. An
+    investor guest's account becomes a judge's (its investor seats stay: it reaches both
+    from the menu)."""
     existing = auth.user_by_email(db, data.email)
     if existing is not None:
-        if existing.role != Role.judge:
+        if existing.role == Role.investor:
+            existing.role = Role.judge
+            db.add(existing)
+        elif existing.role != Role.judge:
+            # One role per account: a team's or organiser's address cannot sit on a
+            # panel. The message names no role and nothing of the account.
             raise InvalidInput.single(
-                "email", _("This e-mail address belongs to an account that is not a judge.")
+                "email", _("This e-mail address cannot be used for a judge: use another one.")
             )
+        auth.as_slow_as_a_new_account()
         return existing, None
-    generated = None
-    password = data.password
-    if not password:
-        generated = password = secrets.token_urlsafe(9)
-    user = auth.create_user(
-        db,
-        role=Role.judge,
-        email=data.email,
-        password=password,
-        name=data.name,
-        institution=data.institution,
+    if data.password:  # kept for scripts: the organiser chose it
+        user = auth.create_user(
+            db,
+            role=Role.judge,
+            email=data.email,
+            password=data.password,
+            name=data.name,
+            institution=data.institution,
+        )
+        return user, None
+    return auth.create_invited(
+        db, role=Role.judge, email=data.email, name=data.name, institution=data.institution
     )
-    return user, generated
 
 
 def add_judge(db: Session, *, actor: User, contest: Contest, data: JudgeCreate) -> AddedJudge:
-    """Put a judge on the contest's panel, creating their account if it is new."""
-    user, generated = _account(db, data)
+    """Put a judge on the contest's panel, creating their account if it is new, and mail
+    them: a set-password link (7 days) for an account created here without a password,
+    a log-in link otherwise. Both mails have the same subject and a hidden body on the
+    outbox page, and the answer is the same: the organiser learns nothing of an account
+    that already existed."""
+    lock_row(db, contest)  # two organisers adding one judge: the second gets the 409
+    user, token = _account(db, data)
     duplicate = db.scalars(
         select(Judge).where(col(Judge.contest_id) == contest.id, col(Judge.user_id) == user.id)
     ).first()
@@ -76,9 +93,11 @@ def add_judge(db: Session, *, actor: User, contest: Contest, data: JudgeCreate) 
     judge = Judge(
         contest_id=contest.id,
         user_id=user.id,
-        institution=data.institution or user.institution,
+        institution=data.institution,
         title=data.title,
         expertise=data.expertise,
+        affiliations=data.affiliations,
+        companies=[c.model_dump() for c in data.companies],
     )
     db.add(judge)
     db.flush()
@@ -89,7 +108,22 @@ def add_judge(db: Session, *, actor: User, contest: Contest, data: JudgeCreate) 
         obj=judge,
         after={"email": user.email, **audit.snapshot(judge)},
     )
-    return AddedJudge(judge, user, generated)
+    mails.invitation(db, user, token, contest_id=contest.id, organiser=_organiser_name(contest))
+    return AddedJudge(judge, user, data.name)
+
+
+def _organiser_name(contest: Contest) -> str:
+    """Who invites, in the mail: the contest's organising bodies, else its name."""
+    return "、".join(contest.organisers) if contest.organisers else contest.name
+
+
+def send_link(db: Session, *, actor: User, judge: Judge) -> None:
+    """Mail the judge a link to choose a password (accounts.service.send_link_for)."""
+    account = db.get(User, judge.user_id)
+    assert account is not None  # judges.user_id is a foreign key
+    auth.send_link_for(
+        db, actor=actor, user=account, contest_id=judge.contest_id, about=f"judge:{judge.id}"
+    )
 
 
 def parse_judges_csv(content: bytes) -> list[JudgeCreate]:
@@ -144,6 +178,7 @@ def import_judges(
 def declare_conflict(
     db: Session, *, actor: User, judge: Judge, entry_id: int, reason: str = ""
 ) -> Conflict:
+    lock_row(db, judge)  # declared twice at once: the second finds the first
     entry = db.get(Entry, entry_id)
     if entry is None or entry.contest_id != judge.contest_id:
         raise InvalidInput.single("entry_id", _("No such entry in this contest."))
@@ -196,3 +231,21 @@ def judge_in_contest(db: Session, contest_id: int, judge_id: int) -> Judge:
     if judge is None or judge.contest_id != contest_id:
         raise NotFound()
     return judge
+
+
+# Up to this many entries the conflict form offers a list to choose from; a national
+# contest's 100,000 would make a page of megabytes, so there the number is typed.
+ENTRY_CHOICES_MAX = 2000
+
+
+def entry_choices(db: Session, contest_id: int) -> list[tuple[int, str]] | None:
+    """(id, title) of the contest's entries for the conflict form, or None when too many."""
+    rows = db.execute(
+        select(col(Entry.id), col(Entry.title))
+        .where(col(Entry.contest_id) == contest_id)
+        .order_by(col(Entry.title), col(Entry.id))
+        .limit(ENTRY_CHOICES_MAX + 1)
+    ).all()
+    if len(rows) > ENTRY_CHOICES_MAX:
+        return None
+    return [(entry_id, title) for entry_id, title in rows]

@@ -5,6 +5,7 @@ from typing import Any
 from sqlmodel import Session
 
 from contest.models import Contest, Round
+from contest.publications import service as publications
 from contest.setup import contests, rounds
 
 
@@ -24,4 +25,7 @@ def round_context(db: Session, round_: Round, tab: str) -> dict[str, Any]:
     assert contest is not None
     return {**contest_context(db, contest, f"round-{round_.id}"), "round": round_,
             "round_tab": tab, "round_is_open": rounds.is_open(round_),
-            "round_is_closed": rounds.is_closed(round_)}
+            "round_is_closed": rounds.is_closed(round_),
+            # Published outcomes freeze the round: no reopening (docs/rules.md "公示").
+            "round_locked": rounds.advancement_published(db, round_)
+            or publications.freezing(db, round_) is not None}

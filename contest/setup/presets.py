@@ -26,7 +26,8 @@ STANDARD_ROUNDS = (
 
 def apply_standard_template(db: Session, *, actor: User, contest: Contest) -> None:
     """Two tracks (startup needs a company under 5 years old) and three rounds with the
-    default 100-point rubric; everything stays editable."""
+    default 100-point rubric, named in the page's language with their English names set
+    (the messages' own English); everything stays editable."""
     for code, name, requires_company, age in STANDARD_TRACKS:
         contests.add_track(
             db,
@@ -35,6 +36,7 @@ def apply_standard_template(db: Session, *, actor: User, contest: Contest) -> No
             data=TrackCreate(
                 code=code,
                 name=_(name),
+                name_en=name,
                 requires_company=requires_company,
                 max_company_age_years=age,
             ),
@@ -46,6 +48,7 @@ def apply_standard_template(db: Session, *, actor: User, contest: Contest) -> No
             contest=contest,
             data=RoundCreate(
                 name=_(name),
+                name_en=name,
                 kind=kind,
                 order=order,
                 mode=mode,

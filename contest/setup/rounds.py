@@ -1,18 +1,30 @@
 """Rounds and their rubric: settings of docs/rules.md section 3, opening and closing."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import delete, exists, insert, select
 from sqlmodel import Session, col
 
 from contest.core import audit
+from contest.core.db import advisory_lock, lock_row
 from contest.core.enums import EntryStatus, RoundKind, RoundMode
 from contest.core.errors import InvalidInput, StateConflict
 from contest.core.i18n import _
 from contest.core.validation import excerpts
-from contest.models import Contest, Criterion, Entry, Round, RoundEntry, ScoreSheet, User, utcnow
+from contest.models import (
+    Advancement,
+    Contest,
+    Criterion,
+    Entry,
+    Round,
+    RoundEntry,
+    ScoreSheet,
+    User,
+    utcnow,
+)
+from contest.publications import service as publications
 from contest.setup.contests import tracks
 from contest.setup.schemas import (
     CriterionIn,
@@ -23,6 +35,7 @@ from contest.setup.schemas import (
 
 SETTINGS_FIELDS = (
     "name",
+    "name_en",
     "mode",
     "opens_at",
     "closes_at",
@@ -48,17 +61,37 @@ class ScoringWindow(Protocol):
     def closes_at(self) -> datetime | None: ...
 
 
-def is_open(round_: ScoringWindow) -> bool:
+# The advisory lock space of rounds (core.db.advisory_lock), keyed by the round's id.
+# Every score save holds it shared until it commits; whatever changes what a save
+# depends on (the rubric, the window: updating, opening, closing) takes it exclusively.
+# So a change waits for the saves in flight and the saves after it see it: closing is a
+# barrier, and a rubric is never replaced under a save (docs/rules.md, "Races").
+ROUND_LOCK = 19
+
+
+def lock_round_for_save(db: Session, round_id: int) -> None:
+    """A save's share of the round's lock; the first thing a save does."""
+    advisory_lock(db, ROUND_LOCK, round_id, shared=True)
+
+
+def lock_round_for_change(db: Session, round_: Round) -> None:
+    """Wait for the saves in flight, keep new ones out, and re-read the round (an
+    organiser's concurrent change is then seen, not overwritten). Call it first."""
+    advisory_lock(db, ROUND_LOCK, round_.id, shared=False)
+    lock_row(db, round_)
+
+
+def is_open(round_: ScoringWindow, now: datetime | None = None) -> bool:
     """Scoring is allowed from opens_at until closes_at (open-ended if no end is set)."""
-    now = utcnow()
+    now = now or utcnow()
     if round_.opens_at is None or now < round_.opens_at:
         return False
     return round_.closes_at is None or now < round_.closes_at
 
 
-def is_closed(round_: ScoringWindow) -> bool:
+def is_closed(round_: ScoringWindow, now: datetime | None = None) -> bool:
     """Closed for good: it had a window and the window has ended."""
-    return round_.closes_at is not None and utcnow() >= round_.closes_at
+    return round_.closes_at is not None and (now or utcnow()) >= round_.closes_at
 
 
 def rounds(db: Session, contest_id: int) -> Sequence[Round]:
@@ -120,6 +153,7 @@ def _set_criteria(db: Session, round_: Round, items: list[CriterionIn]) -> None:
             Criterion(
                 round_id=round_.id,
                 name=item.name,
+                name_en=item.name_en,
                 description=item.description,
                 max_tenths=int(item.max_score * 10),
                 tiebreak_priority=item.tiebreak_priority,
@@ -130,6 +164,7 @@ def _set_criteria(db: Session, round_: Round, items: list[CriterionIn]) -> None:
 
 
 def add_round(db: Session, *, actor: User, contest: Contest, data: RoundCreate) -> Round:
+    lock_row(db, contest)  # two organisers adding rounds at one order: the second gets 422
     if db.scalar(
         select(
             exists().where(col(Round.contest_id) == contest.id, col(Round.position) == data.order)
@@ -159,8 +194,13 @@ def update_round(
     db: Session, *, actor: User, round_: Round, data: RoundUpdate, reason: str = ""
 ) -> Round:
     """Change settings (audited). The rubric is frozen once any judge has started scoring."""
+    lock_round_for_change(db, round_)
     before = audit.snapshot(round_)
     changes = data.model_dump(exclude_unset=True)
+    renamed = _english_names_only(db, round_, data.criteria)
+    if renamed is not None:  # only the criteria's English names: allowed at any time
+        changes.pop("criteria")
+    _refuse_frozen_changes(db, round_, changes)
     rubric = changes.pop("criteria", None)
     if "advance_count" in changes and changes["advance_count"] is not None:
         _check_advance_codes(db, round_.contest_id, changes["advance_count"])
@@ -176,6 +216,12 @@ def update_round(
         _set_criteria(db, round_, data.criteria or [])
         before["criteria"] = "replaced"
     old, new = audit.changes(before, audit.snapshot(round_))
+    if renamed:
+        old["criteria_en"] = [c.name_en for c, _name in renamed]
+        new["criteria_en"] = [name for _c, name in renamed]
+        for criterion, name in renamed:
+            criterion.name_en = name
+            db.add(criterion)
     if new or rubric is not None:
         audit.record(
             db,
@@ -190,8 +236,72 @@ def update_round(
     return round_
 
 
-def open_round(db: Session, *, actor: User, round_: Round) -> Round:
-    """Open scoring now; an end already past is cleared so the round stays open."""
+def _english_names_only(
+    db: Session, round_: Round, items: list[CriterionIn] | None
+) -> list[tuple[Criterion, str]] | None:
+    """When a new rubric is the saved one but for criteria's English names: the criteria
+    whose English name changes, with their new name (an empty list: no change at all).
+    None when the rubric itself changes. English names change nothing judges score, so
+    they stay editable after scoring has started and under a publication."""
+    if items is None:
+        return None
+    saved = criteria(db, round_.id)
+    if len(saved) != len(items):
+        return None
+    for criterion, item in zip(saved, items, strict=True):
+        if (
+            criterion.name != item.name
+            or criterion.description != item.description
+            or criterion.max_tenths != int(item.max_score * 10)
+            or criterion.tiebreak_priority != item.tiebreak_priority
+        ):
+            return None
+    return [
+        (criterion, item.name_en)
+        for criterion, item in zip(saved, items, strict=True)
+        if criterion.name_en != item.name_en
+    ]
+
+
+# Settings that change published scores or let sheets change again: refused while a
+# publication stands over the round (withdraw it first, with a reason).
+FROZEN_SETTINGS = (
+    "aggregation",
+    "normalization",
+    "carry_over_weight",
+    "trim_min_judges",
+    "criteria",
+    "opens_at",
+    "closes_at",
+)
+
+
+def _refuse_frozen_changes(db: Session, round_: Round, changes: dict[str, object]) -> None:
+    touched = [
+        name
+        for name in FROZEN_SETTINGS
+        if name in changes and (name == "criteria" or changes[name] != getattr(round_, name))
+    ]
+    if touched:
+        publications.refuse_if_frozen(db, round_)
+
+
+def advancement_published(db: Session, round_: Round) -> bool:
+    found = db.get(Advancement, round_.id)
+    return found is not None and found.published_at is not None
+
+
+def open_round(db: Session, *, actor: User, round_: Round, reason: str = "") -> Round:
+    """Open scoring now; an end already past is cleared so the round stays open.
+
+    Refused (409) while a publication stands over the round or once its advancement is
+    published; reopening a closed round is audited with the organiser's reason."""
+    lock_round_for_change(db, round_)
+    publications.refuse_if_frozen(db, round_)
+    if advancement_published(db, round_):
+        raise StateConflict(
+            _("This round's advancement has been published; scoring cannot open again.")
+        )
     before = audit.snapshot(round_, ["opens_at", "closes_at"])
     now = utcnow()
     round_.opens_at = now
@@ -204,16 +314,22 @@ def open_round(db: Session, *, actor: User, round_: Round) -> Round:
         obj=round_,
         before=before,
         after=audit.snapshot(round_, ["opens_at", "closes_at"]),
+        reason=reason.strip(),
     )
     db.flush()
     return round_
 
 
 def close_round(db: Session, *, actor: User, round_: Round) -> Round:
+    """End scoring now. A barrier: the saves in flight commit first, and `now` is read
+    after them, so no acknowledged save carries a later time than `closes_at`."""
+    lock_round_for_change(db, round_)
     before = audit.snapshot(round_, ["opens_at", "closes_at"])
     now = utcnow()
-    if round_.opens_at is None or round_.opens_at > now:
-        round_.opens_at = now
+    if round_.opens_at is None or round_.opens_at >= now:
+        # Closed before it opened: an empty window still ends after it starts (the table's
+        # check), which a start equal to the end broke with a 500.
+        round_.opens_at = now - timedelta(seconds=1)
     round_.closes_at = now
     audit.record(
         db,

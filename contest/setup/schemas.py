@@ -27,6 +27,9 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 ContestTime = Annotated[AwareDatetime, AfterValidator(in_contest_years)]
 Organisers = Annotated[list[Annotated[Text, Field(max_length=200)]], Field(max_length=20)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True)]
+# The optional English name of a track, round or criterion (contest/core/i18n/names.py):
+# empty means English pages show the Chinese name.
+EnglishName = Annotated[OptionalText, Field(max_length=100)]
 
 # docs/rules.md section 4, flow 1: the rubric offered by default, 100 points in all.
 DEFAULT_RUBRIC: tuple[tuple[str, str, int, int | None], ...] = (
@@ -69,6 +72,7 @@ def _window(opens: datetime | None, closes: datetime | None, field: str) -> None
 
 class ContestCreate(Strict):
     name: Annotated[Text, Field(max_length=200)]
+    name_en: Annotated[OptionalText, Field(max_length=200)] = ""
     year: Annotated[int, Field(ge=2000, le=2100)]
     edition: Annotated[int, Field(ge=1, le=1000)] | None = None
     series: Annotated[OptionalText, Field(max_length=100)] = ""
@@ -77,6 +81,8 @@ class ContestCreate(Strict):
     registration_opens_at: ContestTime | None = None
     registration_closes_at: ContestTime | None = None
     max_entries_per_team: Annotated[int, Field(ge=1, le=100)] = 1
+    # Days of the objection window (公示期) each publication opens.
+    objection_days: Annotated[int, Field(ge=0, le=30)] = 5
 
     @model_validator(mode="after")
     def _check_window(self) -> Self:
@@ -86,6 +92,7 @@ class ContestCreate(Strict):
 
 class ContestUpdate(Strict):
     name: Annotated[Text, Field(max_length=200)] | None = None
+    name_en: Annotated[OptionalText, Field(max_length=200)] | None = None
     year: Annotated[int, Field(ge=2000, le=2100)] | None = None
     edition: Annotated[int, Field(ge=1, le=1000)] | None = None
     series: Annotated[OptionalText, Field(max_length=100)] | None = None
@@ -94,10 +101,19 @@ class ContestUpdate(Strict):
     registration_opens_at: ContestTime | None = None
     registration_closes_at: ContestTime | None = None
     max_entries_per_team: Annotated[int, Field(ge=1, le=100)] | None = None
+    objection_days: Annotated[int, Field(ge=0, le=30)] | None = None
     status: ContestStatus | None = None
 
     @field_validator(
-        "name", "year", "series", "description", "organisers", "max_entries_per_team", "status",
+        "name",
+        "name_en",
+        "year",
+        "series",
+        "description",
+        "organisers",
+        "max_entries_per_team",
+        "objection_days",
+        "status",
         mode="before",
     )
     @classmethod
@@ -108,6 +124,7 @@ class ContestUpdate(Strict):
 class ContestPublic(BaseModel):
     id: int
     name: str
+    name_en: str
     year: int
     edition: int | None
     series: str
@@ -117,6 +134,7 @@ class ContestPublic(BaseModel):
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
     max_entries_per_team: int
+    objection_days: int
 
 
 TrackCode = Annotated[
@@ -130,6 +148,7 @@ TrackCode = Annotated[
 class TrackCreate(Strict):
     code: TrackCode
     name: Annotated[Text, Field(max_length=100)]
+    name_en: EnglishName = ""
     requires_company: bool = False
     max_company_age_years: Annotated[int, Field(ge=1, le=100)] | None = None
 
@@ -145,10 +164,11 @@ class TrackCreate(Strict):
 
 class TrackUpdate(Strict):
     name: Annotated[Text, Field(max_length=100)] | None = None
+    name_en: EnglishName | None = None
     requires_company: bool | None = None
     max_company_age_years: Annotated[int, Field(ge=1, le=100)] | None = None
 
-    @field_validator("name", "requires_company", mode="before")
+    @field_validator("name", "name_en", "requires_company", mode="before")
     @classmethod
     def _present(cls, value: object) -> object:
         return not_null(value)
@@ -159,6 +179,7 @@ class TrackPublic(BaseModel):
     contest_id: int
     code: str
     name: str
+    name_en: str
     requires_company: bool
     max_company_age_years: int | None
 
@@ -171,6 +192,7 @@ def _one_decimal(value: Decimal, field: str) -> Decimal:
 
 class CriterionIn(Strict):
     name: Annotated[Text, Field(max_length=100)]
+    name_en: EnglishName = ""
     description: Annotated[OptionalText, Field(max_length=1000)] = ""
     max_score: Annotated[Decimal, Field(gt=0, le=1000)]
     tiebreak_priority: Annotated[int, Field(ge=1, le=100)] | None = None
@@ -185,6 +207,7 @@ def default_rubric() -> list[CriterionIn]:
     return [
         CriterionIn(
             name=_(name),
+            name_en=name,
             description=_(description),
             max_score=Decimal(points),
             tiebreak_priority=priority,
@@ -227,6 +250,7 @@ def _check_rubric(criteria: list[CriterionIn]) -> list[CriterionIn]:
 
 class RoundCreate(RoundSettings):
     name: Annotated[Text, Field(max_length=100)]
+    name_en: EnglishName = ""
     kind: RoundKind
     order: Annotated[int, Field(ge=1, le=20)]
     criteria: Annotated[list[CriterionIn], Field(min_length=1, max_length=30)] | None = None
@@ -239,6 +263,7 @@ class RoundCreate(RoundSettings):
 
 class RoundUpdate(Strict):
     name: Annotated[Text, Field(max_length=100)] | None = None
+    name_en: EnglishName | None = None
     mode: RoundMode | None = None
     opens_at: ContestTime | None = None
     closes_at: ContestTime | None = None
@@ -259,8 +284,17 @@ class RoundUpdate(Strict):
         return _check_rubric(value) if value is not None else None
 
     @field_validator(
-        "name", "judges_per_entry", "aggregation", "trim_min_judges", "normalization",
-        "carry_over_weight", "blind", "advance_count", "pitch_seconds", "qa_seconds",
+        "name",
+        "name_en",
+        "judges_per_entry",
+        "aggregation",
+        "trim_min_judges",
+        "normalization",
+        "carry_over_weight",
+        "blind",
+        "advance_count",
+        "pitch_seconds",
+        "qa_seconds",
         mode="before",
     )
     @classmethod
@@ -271,6 +305,7 @@ class RoundUpdate(Strict):
 class CriterionPublic(BaseModel):
     id: int
     name: str
+    name_en: str
     description: str
     max_score: float
     tiebreak_priority: int | None
@@ -280,6 +315,7 @@ class RoundPublic(BaseModel):
     id: int
     contest_id: int
     name: str
+    name_en: str
     kind: RoundKind
     order: int
     mode: RoundMode
@@ -303,6 +339,7 @@ class RoundPublic(BaseModel):
             id=round_.id,
             contest_id=round_.contest_id,
             name=round_.name,
+            name_en=round_.name_en,
             kind=round_.kind,
             order=round_.position,
             mode=round_.mode,
@@ -322,6 +359,7 @@ class RoundPublic(BaseModel):
                 CriterionPublic(
                     id=c.id,
                     name=c.name,
+                    name_en=c.name_en,
                     description=c.description,
                     max_score=points(c.max_tenths),
                     tiebreak_priority=c.tiebreak_priority,
@@ -331,6 +369,21 @@ class RoundPublic(BaseModel):
         )
 
 
+class CompanyTie(Strict):
+    """A company a judge is tied to (employer, board seat, investment)."""
+
+    name: Annotated[Text, Field(max_length=200)]
+    credit_code: Annotated[OptionalText, Field(max_length=18)] = ""
+
+
+# Declarations are bounded: a real judge has a few affiliations and companies.
+Affiliations = Annotated[list[Annotated[Text, Field(max_length=200)]], Field(max_length=20)]
+Companies = Annotated[list[CompanyTie], Field(max_length=50)]
+
+
+Expertise = Annotated[list[Annotated[Text, Field(max_length=50)]], Field(max_length=20)]
+
+
 class JudgeCreate(Strict):
     email: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254)]
     name: Annotated[Text, Field(max_length=100)]
@@ -338,8 +391,30 @@ class JudgeCreate(Strict):
     password: Annotated[str, Field(max_length=200)] = ""
     title: Annotated[OptionalText, Field(max_length=100)] = ""
     expertise: Annotated[list[Annotated[Text, Field(max_length=50)]], Field(max_length=20)] = []
+    affiliations: Affiliations = []
+    companies: Companies = []
 
     _email = field_validator("email")(email_address)
+
+
+class JudgeUpdate(Strict):
+    """A judge's details as the organiser corrects them; omitted fields stay."""
+
+    name: Annotated[Text, Field(max_length=100)] | None = None
+    institution: Annotated[OptionalText, Field(max_length=200)] | None = None
+    title: Annotated[OptionalText, Field(max_length=100)] | None = None
+    expertise: Expertise | None = None
+
+    @field_validator("name", "institution", "title", "expertise", mode="before")
+    @classmethod
+    def _present(cls, value: object) -> object:
+        return not_null(value)
+
+
+class JudgeLeave(Strict):
+    """Why a judge is deactivated or removed (kept in the audit log)."""
+
+    reason: Annotated[OptionalText, Field(max_length=1000)] = ""
 
 
 class JudgePublic(BaseModel):
@@ -351,6 +426,9 @@ class JudgePublic(BaseModel):
     institution: str
     title: str
     expertise: list[str]
+    affiliations: list[str]
+    companies: list[dict[str, str]]
+    active: bool = True
 
     @classmethod
     def of(cls, judge: Judge, user: User) -> "JudgePublic":
@@ -363,6 +441,9 @@ class JudgePublic(BaseModel):
             institution=judge.institution,
             title=judge.title,
             expertise=judge.expertise,
+            affiliations=judge.affiliations,
+            companies=judge.companies,
+            active=judge.active,
         )
 
 

@@ -145,12 +145,15 @@ def test_register_page_creates_account_and_logs_in(client, db) -> None:
     response = client.post(
         "/register",
         data=factories.form(
-            client, {"name": "赵队长", "email": "zhao@example.com", "password": "longpassword"}
+            client,
+            {"name": "赵队长", "email": "zhao@example.com", "password": "longpassword",
+             "privacy_consent": "1"},
         ),
         follow_redirects=False,
     )
 
     account = db.scalars(select(User).where(User.email == "zhao@example.com")).one()
+    assert (account.privacy_version, account.privacy_consented_at is not None) == (1, True)
     assert response.status_code == 303
     assert response.headers["location"] == "/team"
     assert account.role == Role.team

@@ -1,11 +1,14 @@
+
 """Announcement lists (公示): pagination, repeated headers, footers, text a reader can copy."""
 
 import io
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pypdf
 import pytest
 
+from contest.awards.announcement import closing, closing_en
 from contest.awards.announcement_pdf import (
     WINNER_COLUMNS,
     AnnouncementData,
@@ -138,3 +141,14 @@ def test_announcement_embeds_the_subset_of_its_chinese_font() -> None:
 
     assert chinese
     assert {(f.kind, f.embedded, f.subset) for f in chinese} == {("TrueType", "yes", "yes")}
+
+
+def test_a_list_published_before_publications_were_kept_states_the_contests_window() -> None:
+    zone = ZoneInfo("Asia/Shanghai")
+
+    chinese = "".join(closing(None, zone, 7))
+    english = "".join(closing_en(None, zone, 7))
+
+    assert "公示期为自公示之日起7日" in chinese
+    assert "5个工作日" not in chinese
+    assert "within 7 days of publication" in english

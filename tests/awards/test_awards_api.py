@@ -290,8 +290,12 @@ def test_after_publishing_every_change_is_409(organiser, db, ranked):
     again = organiser.post(f"{ranked.url}/publish")
 
     assert (changed.status_code, again.status_code) == (409, 409)
-    assert changed.json()["detail"] == "The awards have been published; they can no longer change."
-    assert again.json()["detail"] == "The awards have already been published."
+    # Both name the standing publication, which must be withdrawn (with a reason) first.
+    [publication] = organiser.get(
+        f"/api/v1/contests/{ranked.world.contest.id}/publications"
+    ).json()
+    assert changed.json()["publication_id"] == again.json()["publication_id"] == publication["id"]
+    assert changed.json()["detail"].startswith(f"Publication {publication['id']} (the awards")
     assert len(read(db, select(Certificate.id))) == 10
     assert {scope for _e, _t, scope in stored(db)} == {"per_track"}
 

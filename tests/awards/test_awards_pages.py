@@ -195,7 +195,7 @@ def test_the_team_sees_its_award_once_published(make_client, db, world):
     api.post(f"/api/v1/contests/{world.contest.id}/awards/publish")
     after = page(team.get("/team")).select_one(".certificate-box")
 
-    assert before.select_one(".badge") is None
+    assert before is None, "no award box before the awards are published"
     assert after.select_one(".badge").get_text(strip=True) == "金奖"
     [(award_id,)] = read(db, select(Award.id).where(Award.entry_id == winner.id))
     assert after.select_one("a.btn")["href"] == f"/api/v1/awards/{award_id}/certificate.pdf"

@@ -50,7 +50,19 @@ def test_certificates_page_lists_codes_with_downloads(
         f"/api/v1/contests/{world.contest.id}/certificates.pdf",
     ]
     assert items[0].select_one(f'a[href="/verify/{issued[0].code}"]') is not None
-    assert page.select_one('.subnav a[aria-current="page"]')["href"].endswith("/awards")
+    assert page.select_one('.subnav a[aria-current="page"]')["href"].endswith("/certificates")
+
+
+def test_certificates_are_reached_from_the_navigation_and_the_awards_page(
+    client: TestClient, world: World, issued: list[Certificate]
+) -> None:
+    factories.login(client, world.organiser)
+
+    overview = soup(client.get(f"/manage/contests/{world.contest.id}/entries"))
+    awards = soup(client.get(f"/manage/contests/{world.contest.id}/awards"))
+
+    assert overview.select_one(f'.subnav a[href="{url(world)}"]') is not None
+    assert awards.select_one(f'.page-head .actions a[href="{url(world)}"]') is not None
 
 
 def test_certificates_page_revokes_with_a_reason(
@@ -181,6 +193,7 @@ def test_public_results_page_links_the_published_lists(
     assert [a["href"] for a in after] == [
         f"{pdf}?list=winners",
         f"{pdf}?list=finalists",
+        f"/results/{world.contest.id}/signed",
         "/verify",
     ]
     assert client.get(after[0]["href"]).headers["content-type"] == "application/pdf"

@@ -84,8 +84,12 @@ def test_organiser_revokes_and_the_code_verifies_as_revoked(
     item.locator("summary", has_text=WORDS[lang]["revoke"]).click()
     item.locator("textarea[name=reason]").fill("项目材料与实际不符")
     screenshot(page, "2-reason")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     with page.expect_navigation():
         item.locator("button[type=submit]", has_text=WORDS[lang]["confirm"]).click()
+    assert len(asked) == 1
+    assert CODE in asked[0]  # revoking asks first, naming the certificate
     screenshot(page, "3-revoked")
 
     page.goto(f"{live_server}/verify/{CODE}")

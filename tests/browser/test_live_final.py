@@ -84,7 +84,7 @@ def test_three_pitches_scored_on_phones_and_revealed_on_the_big_screen(
         phones.append(phone)
     screenshot(phones[0], "1-judge-waiting")
 
-    control.click("form[data-step=start] button")
+    control.click("form[data-role=next][data-step=start] button")
     expect(control.locator("[data-live=phase]")).to_have_text("路演中")
 
     for pitch in range(3):
@@ -94,7 +94,7 @@ def test_three_pitches_scored_on_phones_and_revealed_on_the_big_screen(
         expect(screen.locator("[data-bs=title]")).to_have_text(current)
         expect(screen.locator("[data-bs=timer-value]")).to_have_text(re.compile(r"^[78]:\d\d$"))
         if pitch == 0:
-            control.click("form[data-step=qa] button")
+            control.click("form[data-role=next][data-step=qa] button")
             expect(screen.locator("[data-bs=timer-label]")).to_have_text("答辩")
             screenshot(screen, "2-big-screen-pitch")
 
@@ -113,15 +113,15 @@ def test_three_pitches_scored_on_phones_and_revealed_on_the_big_screen(
         for n, phone in enumerate(phones[:4]):
             submit_on_phone(phone)
         expect(control.locator("[data-live=count]")).to_have_text("4/5 位评委已评分")
-        expect(control.locator("[data-live=override]")).to_be_visible()
+        expect(control.locator("form[data-role=override][data-step=reveal]")).to_be_visible()
         if pitch == 0:
             screenshot(phones[0], "4-judge-submitted")
             screenshot(control, "5-control-waiting-for-one")
         submit_on_phone(phones[4])
         expect(control.locator("[data-live=count]")).to_have_text("5/5 位评委已评分")
-        expect(control.locator("[data-live=override]")).to_be_hidden()
+        expect(control.locator("form[data-role=override][data-step=reveal]")).to_be_hidden()
 
-        control.click("form[data-step=reveal] button")
+        control.click("form[data-role=next][data-step=reveal] button")
         expected = f"{80 + pitch}.00"
         expect(screen.locator("[data-bs=score]")).to_have_text(expected)
         expect(screen.locator("[data-bs=revealed-title]")).to_have_text(current)
@@ -137,11 +137,11 @@ def test_three_pitches_scored_on_phones_and_revealed_on_the_big_screen(
         if pitch == 0:
             screenshot(screen, "6-big-screen-revealed")
         if pitch < 2:
-            control.click("form[data-step=next] button")
+            control.click("form[data-role=next][data-step=next] button")
             expect(control.locator("[data-live=phase]")).to_have_text("路演中")
 
     screenshot(control, "7-control-all-revealed")
-    control.click("form[data-step=finish] button")
+    control.click("form[data-role=next][data-step=finish] button")
     expect(screen.locator("[data-bs=phase]")).to_have_text("决赛已结束")
     expect(screen.locator(".bs-board-title")).to_have_text("最终排名")
     board = screen.locator(".bs-board-score").all_inner_texts()

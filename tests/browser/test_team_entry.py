@@ -38,6 +38,9 @@ def test_team_registers_enters_and_uploads_on_a_phone(
     live_server, new_context, screenshot, db, world, tmp_path: Path, lang: str
 ) -> None:
     words = WORDS[lang]
+    world.preliminary.opens_at = None  # registration: no round has opened yet
+    db.add(world.preliminary)
+    db.commit()
     plan = tmp_path / "商业计划书.pdf"
     plan.write_bytes(factories.pdf_bytes("商业计划书", pages=3))
     page = new_context(phone=True, locale="zh-CN" if lang == "zh" else "en-US").new_page()
@@ -48,6 +51,11 @@ def test_team_registers_enters_and_uploads_on_a_phone(
     page.fill("input[name=name]", "陈晨")
     page.fill("input[name=email]", f"chen-{lang}@example.com")
     page.fill("input[name=password]", "a long enough password")
+    page.locator(".consent-notice summary").click()  # the notice unfolds on the form
+    assert "PIPL" in page.locator(".consent-text").inner_text() or "个人信息保护法" in \
+        page.locator(".consent-text").inner_text()
+    screenshot(page, "1b-register-consent")
+    page.check("#f-privacy_consent")
     with page.expect_navigation():
         page.click("form.stack button[type=submit]")
     assert page.url.endswith("/team")
@@ -68,6 +76,7 @@ def test_team_registers_enters_and_uploads_on_a_phone(
     page.fill("input[name=company_name]", "上海心联医疗科技有限公司")
     page.fill("input[name=credit_code]", "91310000MA1FL4B24H")  # one character mistyped
     page.fill("input[name=founded_on]", "2021-05-01")
+    page.check("#f-privacy_consent")
     screenshot(page, "3-entry-form")
     with page.expect_navigation():
         page.get_by_role("button", name=words["submit"]).click()
@@ -93,7 +102,8 @@ def test_team_registers_enters_and_uploads_on_a_phone(
     screenshot(page, "6-dashboard-with-plan")
     team = db.scalars(select(User).where(User.email == f"chen-{lang}@example.com")).one()
     entry = db.scalars(select(Entry).where(Entry.owner_id == team.id)).one()
-    assert (entry.credit_code, entry.leader_phone) == ("91310000MA1FL4B24G", "13800138000")
+    assert (entry.credit_code, entry.leader_phone) == ("91310000MA1FL4B24G", "+8613800138000")
+    assert (team.privacy_version, entry.privacy_version) == (1, 1)
     document = db.scalars(select(Document).where(Document.entry_id == entry.id)).one()
     assert document.size == plan.stat().st_size
     response = page.request.get(f"{live_server}/documents/{document.id}?inline=1")
@@ -149,6 +159,7 @@ def test_organiser_entry_pages_at_desktop_and_phone(
         page.goto(f"{live_server}/manage/contests/{world.contest.id}/entries/import")
         screenshot(page, f"{size}-3-import")
         page.set_input_files("input[type=file]", str(bad_csv))
+        page.fill("input[name=late_reason]", "组委会同意补录")  # the preliminary is open
         with page.expect_navigation():
             page.locator("form.upload-form button[type=submit]").click()
         assert page.locator("table.import-errors tbody tr").count() == 4

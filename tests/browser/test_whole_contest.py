@@ -68,7 +68,8 @@ JUDGES = (
     ("王建国", "wang.jianguo@judges.example.com", "上海交通大学医学院", "教授", "医疗器械;诊断"),
     ("李雪梅", "li.xuemei@judges.example.com", "中国科学院上海药物研究所", "研究员", "创新药"),
     ("张伟", "zhang.wei@judges.example.com", "浦江生命健康投资基金", "投资合伙人", "数字健康"),
-    ("陈静", "chen.jing@judges.example.com", "复旦大学附属华山医院", "主任医师", "临床;诊断"),
+    # Not a Fudan hospital: the final needs all four judges for the 复旦大学 entry.
+    ("陈静", "chen.jing@judges.example.com", "上海市第六人民医院", "主任医师", "临床;诊断"),
 )
 COMMENTS = (
     "技术路线清晰，建议补充临床验证数据。",
@@ -194,7 +195,7 @@ class Story:
             form.locator("#f-password").fill(factories.PASSWORD)
             with page.expect_navigation():
                 form.locator("button[type=submit]").click()
-            assert self.flash() == "评委已添加。"
+            assert self.flash().startswith("已添加 1 位评委。")
         upload = self.tmp / "评委名单.csv"
         with upload.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
@@ -203,7 +204,7 @@ class Story:
                 writer.writerow([email, name, institution, title, expertise, factories.PASSWORD])
         page.set_input_files("#f-file", str(upload))
         submit_form(page, "form[action$='/judges/import'] button[type=submit]")
-        assert self.flash() == "已导入 2 位评委。"
+        assert self.flash().startswith("已添加 2 位评委。")
         expect(page.locator("table.table").first.locator("tbody tr")).to_have_count(4)
         self.shot(page, "04-judges")
 
@@ -217,6 +218,7 @@ class Story:
         page.fill("#f-name", team.leader)
         page.fill("#f-email", team.email)
         page.fill("#f-password", factories.PASSWORD)
+        page.check("#f-privacy_consent")
         submit_form(page, "form.stack button[type=submit]")
         assert page.url == f"{self.base}/team"
         page.click(f"a[href='/team/contests/{self.contest_id}/enter']")
@@ -233,6 +235,7 @@ class Story:
             page.fill("#f-company_name", f"上海{team.leader}医疗科技有限公司")
             page.fill("#f-credit_code", credit_code(serial))
             page.fill("#f-founded_on", "2023-06-01")
+        page.check("#f-privacy_consent")
         if serial == 0:
             self.shot(page, "05-entry-form")
         submit_form(page, ".entry-form button[type=submit]")

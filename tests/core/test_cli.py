@@ -13,7 +13,24 @@ from sqlmodel import Session
 
 from contest.core import schema
 from contest.core.security import verify_password
-from contest.models import Award, Certificate, Contest, Entry, Judge, User
+from contest.demo import data as demo_data
+from contest.demo.service import LENIENT_JUDGE
+from contest.judging.conflict_records import round_conflicts
+from contest.models import (
+    Assignment,
+    Award,
+    Certificate,
+    Contest,
+    Deal,
+    Entry,
+    Investor,
+    Judge,
+    Objection,
+    Publication,
+    Round,
+    User,
+)
+from contest.results.fairness import round_fairness
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,6 +69,7 @@ def test_migrate_creates_the_schema(tmp_path, fresh_url):
     assert count(fresh_url, User) == 0
 
 
+@pytest.mark.slow
 def test_create_user_then_log_in(tmp_path, fresh_url):
     run(tmp_path, fresh_url, "migrate")
 
@@ -78,6 +96,7 @@ def test_create_user_then_log_in(tmp_path, fresh_url):
     assert verify_password("a-good-password", user.password_hash)
 
 
+@pytest.mark.slow
 def test_create_user_reports_bad_input(tmp_path, fresh_url):
     run(tmp_path, fresh_url, "migrate")
 
@@ -116,6 +135,7 @@ def test_commands_refuse_an_unmigrated_database(tmp_path, fresh_url):
     assert "python main.py migrate" in result.stderr
 
 
+@pytest.mark.slow
 def test_demo_loads_once(tmp_path, fresh_url):
     first = run(tmp_path, fresh_url, "demo", "--no-serve")
     second = run(tmp_path, fresh_url, "demo", "--no-serve")
@@ -123,7 +143,10 @@ def test_demo_loads_once(tmp_path, fresh_url):
     assert first.returncode == 0, first.stderr
     assert second.returncode == 0, second.stderr
     assert "organiser@tianjiao.demo" in second.stdout
+    assert "investor01@tianjiao.demo" in second.stdout
     assert count(fresh_url, Contest) == 1
+    assert count(fresh_url, Investor) == 3
+    assert count(fresh_url, Deal) == 3
     assert count(fresh_url, Entry) == 98
     assert count(fresh_url, Judge) == 15
     # A 2023 contest: its results and certificates are dated the evening of its final.
@@ -131,10 +154,48 @@ def test_demo_loads_once(tmp_path, fresh_url):
     with Session(engine) as session:
         issued = set(session.scalars(select(Certificate.issued_on)))
         published = {at.date() for at in session.scalars(select(Award.published_at))}
+        objections = session.execute(select(Objection.state, Objection.decision_reason)).all()
+        pubs = session.execute(
+            select(Publication.kind, Publication.version, Publication.withdrawn_at)
+        ).all()
     engine.dispose()
-    assert issued == published == {date(2023, 9, 23)}
+    assert issued == published == {date(2023, 11, 7)}
+    # One objection to the awards, decided; every list published once, standing.
+    assert [(state, bool(reason)) for state, reason in objections] == [("rejected", True)]
+    assert sorted((kind, version, at) for kind, version, at in pubs) == [
+        ("advancement", 1, None), ("advancement", 1, None), ("awards", 1, None)
+    ]
+    _demo_shows_fair_judging(fresh_url)
 
 
+def _demo_shows_fair_judging(url: str) -> None:
+    """Issue 17 in the demo: a hospital judge is kept off its university's entries (a
+    family conflict, named on the conflicts page), and the fairness page of the
+    preliminary finds the one lenient judge."""
+    engine = create_engine(url)
+    with Session(engine) as session:
+        hospital = session.scalars(
+            select(Judge).where(Judge.institution == "复旦大学附属中山医院")).one()
+        fudan = set(session.scalars(select(Entry.id).where(Entry.institution == "复旦大学")))
+        given = set(session.scalars(
+            select(Assignment.entry_id).where(Assignment.judge_id == hospital.id)))
+        preliminary = session.scalars(
+            select(Round).where(Round.kind == "preliminary")).one()
+        found = [(c.entry_id, c.kind) for c in round_conflicts(session, preliminary)
+                 if c.judge_id == hospital.id]
+        view = round_fairness(session, preliminary)
+        lenient_name = demo_data.JUDGES[LENIENT_JUDGE][0]
+        by_leniency = sorted(view.judges, key=lambda j: j.stats.leniency or 0)
+    engine.dispose()
+    assert fudan
+    assert given
+    assert given.isdisjoint(fudan)
+    assert sorted(found) == sorted((e, "same_family") for e in fudan)
+    assert by_leniency[-1].name == lenient_name
+    assert (by_leniency[-1].stats.leniency or 0) > 0
+
+
+@pytest.mark.slow
 def test_backup_copies_database_and_uploads(tmp_path, fresh_url):
     run(tmp_path, fresh_url, "migrate")
     run(

@@ -143,3 +143,41 @@ def test_criterion_scores_are_clustered_on_sqlite_and_survive_the_rebuild(
     assert criterion_scores_layout(empty_database) == (scores, "rowid" if sqlite else "n/a")
     schema.upgrade(empty_database)
     assert criterion_scores_layout(empty_database) == (scores, layout)
+
+
+def test_phone_numbers_are_rewritten_in_e164_where_they_parse(empty_database: str) -> None:
+    """Migration 0031 stores phones in E.164; text that is not a valid number is kept."""
+    schema.upgrade(empty_database, "0031-1")
+    typed = {
+        1: "13800138000",
+        2: "021-12345678-123",
+        3: "+852 9123 4567",
+        4: "0571-8765432",  # seven digits after 0571: not a valid number today
+        5: "",
+    }
+    engine = create_engine(empty_database)
+    with engine.begin() as connection:
+        for user_id, phone in typed.items():
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, role, password_hash, institution, phone,"
+                    " locale, is_active, awaiting_confirmation, created_at) VALUES (:id, :email,"
+                    " '某人', 'team', 'x', '', :phone, '', true, false, CURRENT_TIMESTAMP)"
+                ),
+                {"id": user_id, "email": f"u{user_id}@example.com", "phone": phone},
+            )
+    engine.dispose()
+
+    schema.upgrade(empty_database)
+
+    engine = create_engine(empty_database)
+    with engine.connect() as connection:
+        stored = dict(connection.execute(text("SELECT id, phone FROM users")).all())
+    engine.dispose()
+    assert stored == {
+        1: "+8613800138000",
+        2: "+862112345678;ext=123",
+        3: "+85291234567",
+        4: "0571-8765432",
+        5: "",
+    }

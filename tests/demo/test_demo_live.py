@@ -2,6 +2,8 @@
 revealed; the default per-track awards published, ties settled by entry number."""
 
 import random
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -109,3 +111,33 @@ def test_award_settles_a_boundary_tie_by_entry_number_with_a_reason(db: Session,
     assert s[6].id not in tiers
     reasons = read(db, select(AuditRecord.reason).where(AuditRecord.action == "awards.save"))
     assert reasons == [(demo_live.TIE_REASON,)]
+
+
+def test_run_final_on_a_day_dates_the_final_on_that_day(db: Session, world):  # type: ignore[no-untyped-def]
+    world.final.judges_per_entry = 3
+    db.add(world.final)
+    final = arrange_final(db, world, entries=8, judges=3, assigned=False)
+    day = date(2023, 11, 7)
+
+    demo_live.run_final(db, actor=world.organiser, round_=final.round, rng=random.Random(1), on=day)
+    db.commit()
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    stamps = [
+        *(t for row in read(db, select(ScoreSheet.created_at, ScoreSheet.submitted_at))
+          for t in row),
+        *(t for (t,) in read(db, select(RoundEntry.revealed_at)) if t is not None),
+        *(t for (t,) in read(db, select(LiveState.phase_changed_at))),
+    ]
+    assert len(stamps) == 8 * 3 * 2 + 8 + 1
+    assert {t.astimezone(shanghai).date() for t in stamps} == {day}
+    db.expire_all()
+    window = db.get(Round, final.round.id)
+    assert window.opens_at.astimezone(shanghai).date() == day
+    assert window.closes_at.astimezone(shanghai).date() == day
+    assert window.opens_at < min(stamps)
+    assert max(stamps) <= window.closes_at
+    # Revealed in the drawn order, one pitch after another.
+    [(order,)] = read(db, select(Draw.order))
+    revealed = dict(read(db, select(RoundEntry.entry_id, RoundEntry.revealed_at)))
+    assert sorted(order, key=lambda e: revealed[e]) == order

@@ -28,6 +28,11 @@ def english(client: TestClient) -> None:
 
 
 def files_on_disk(settings: Settings) -> list[Path]:
+    """The uploaded originals (each PDF also has a cleaned copy, counted apart)."""
+    return [p for p in every_file(settings) if not p.name.endswith("-clean.pdf")]
+
+
+def every_file(settings: Settings) -> list[Path]:
     root = settings.uploads_dir
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
@@ -80,6 +85,10 @@ def test_upload_pdf_stores_it_under_a_random_name_with_its_hash(
     assert stored == [settings.uploads_dir / document.stored_name]
     assert "计划书" not in document.stored_name
     assert stored[0].read_bytes() == content
+    assert document.clean_stored_name is not None
+    assert every_file(settings) == sorted(
+        [stored[0], settings.uploads_dir / document.clean_stored_name]
+    )
     log = db.scalars(select(AuditRecord).where(AuditRecord.action == "document.upload")).one()
     assert (log.object_id, log.contest_id, log.after["entry_id"]) == (
         document.id,

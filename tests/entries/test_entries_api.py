@@ -12,6 +12,7 @@ from contest.core.enums import ContestStatus, EntryStatus, Role, RoundKind
 from contest.models import Advancement, AuditRecord, Entry, EntryMember, RoundEntry, utcnow
 from tests import factories
 from tests.factories import World
+from tests.judging_setup import read
 
 STARTUP_CODE = "91310000MA1FL4B24G"
 
@@ -74,7 +75,7 @@ def test_create_entry_by_team_stores_normalised_values_and_enrols_in_first_round
     body = response.json()
     assert body["track_code"] == "startup"
     assert body["credit_code"] == STARTUP_CODE
-    assert body["leader_phone"] == "13800138000"
+    assert body["leader_phone"] == "+8613800138000"
     assert body["leader_email"] == "wang@example.com"
     assert body["members"] == ["李雷", "韩梅梅"]
     assert body["owner_id"] == world.team.id
@@ -380,8 +381,9 @@ def test_get_entry_judge_does_not_see_contact_details_and_blind_hides_team(
         f"/api/v1/entries/{entry.id}", headers=factories.bearer(client, world.judge_users[0])
     ).json()
 
-    assert (body["leader_email"], body["leader_phone"], body["owner_id"]) == ("", "", None)
-    assert (body["members"], body["institution"], body["leader_name"]) == ([], "", "")
+    assert (body["leader_email"], body["leader_phone"], body["owner_id"]) == (None, None, None)
+    assert (body["members"], body["institution"], body["leader_name"]) == (None, None, None)
+    assert (body["city"], body["company_name"], body["video_url"]) == (None, None, None)
     assert body["title"] == entry.title
 
 
@@ -398,7 +400,8 @@ def test_update_entry_by_team_changes_fields_and_audits_the_difference(
     )
 
     assert response.status_code == 200, response.text
-    assert (response.json()["title"], response.json()["leader_phone"]) == ("新标题", "021-12345678")
+    body = response.json()
+    assert (body["title"], body["leader_phone"]) == ("新标题", "+862112345678")
     db.expire_all()
     assert db.get(Entry, entry.id).title == "新标题"
     names = db.scalars(
@@ -410,12 +413,12 @@ def test_update_entry_by_team_changes_fields_and_audits_the_difference(
     log = db.scalars(select(AuditRecord).where(AuditRecord.action == "entry.update")).one()
     assert log.before == {
         "title": "旧标题",
-        "leader_phone": "13800138000",
+        "leader_phone": "+8613800138000",
         "members": ["张三", "李四"],
     }
     assert log.after == {
         "title": "新标题",
-        "leader_phone": "021-12345678",
+        "leader_phone": "+862112345678",
         "members": ["甲", "乙", "丙"],
     }
 
@@ -572,3 +575,34 @@ def test_add_first_round_enrols_existing_entries(
     links = db.execute(select(RoundEntry.entry_id, RoundEntry.round_id)).all()
     assert links == [(active.id, first.json()["id"])]
     assert gone.id != active.id
+
+
+def test_create_entry_after_a_round_opened_sealed_for_teams(client, db, world, round_opened):
+    url = f"/api/v1/contests/{world.contest.id}/entries"
+
+    team = factories.bearer(client, world.team)
+
+    response = client.post(url, json=creative_payload(), headers=team)
+
+    assert response.status_code == 409
+    assert read(db, select(Entry.id).where(Entry.contest_id == world.contest.id)) == []
+
+
+def test_create_entry_late_by_organiser_needs_a_reason(client, db, world, round_opened):
+    url = f"/api/v1/contests/{world.contest.id}/entries"
+    auth = factories.bearer(client, world.organiser)
+
+    missing = client.post(url, json=creative_payload(), headers=auth)
+    body = {**creative_payload(), "late_reason": "评审委员会同意补录"}
+    late = client.post(url, json=body, headers=auth)
+
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["loc"][-1] == "late_reason"
+    assert late.status_code == 201
+    rounds = read(db, select(RoundEntry.round_id).where(RoundEntry.entry_id == late.json()["id"]))
+    assert rounds == [(world.preliminary.id,)]
+    late_records = select(AuditRecord.action, AuditRecord.reason).where(
+        AuditRecord.action == "entry.late_create"
+    )
+    records = read(db, late_records)
+    assert records == [("entry.late_create", "评审委员会同意补录")]

@@ -146,13 +146,16 @@ def test_entries_list_shows_status_plan_and_escapes_titles(
     page = soup(organiser(client, world).get(f"/manage/contests/{world.contest.id}/entries"))
 
     rows = page.select("table.entries-table tbody tr")
-    cells = [[td.get_text(" ", strip=True) for td in row.select("td")] for row in rows]
-    assert [c[6] for c in cells] == [
+
+    def column(label: str) -> list[str]:
+        return [r.select_one(f'td[data-label="{label}"]').get_text(" ", strip=True) for r in rows]
+
+    assert column("Status") == [
         "In the round preliminary",
         "Advanced preliminary",
         "Withdrawn",
     ]
-    assert [c[7] for c in cells] == ["Uploaded", "Missing", "Missing"]
+    assert column("Business plan") == ["Uploaded", "Missing", "Missing"]
     assert page.select("table.entries-table b") == []
     filter_cities = [o.get_text() for o in page.select("select#city option")]
     assert filter_cities == ["All", "上海", "杭州"]
@@ -336,6 +339,7 @@ def test_add_entry_by_organiser(client: TestClient, db: Session, world: World) -
         "leader_name": "钱七",
         "leader_email": "qian@example.com",
         "members": "",
+        "privacy_consent": "1",
     }
 
     response = web.post(

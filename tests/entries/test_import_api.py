@@ -176,7 +176,7 @@ def test_import_xlsx_reads_dates_and_numbers(client: TestClient, db: Session, wo
 
     assert response.json() == {"imported": 3}
     first = db.scalars(select(Entry).where(Entry.title == "心电贴片")).one()
-    assert (first.founded_on, first.leader_phone) == (date(2021, 5, 1), "13800138001")
+    assert (first.founded_on, first.leader_phone) == (date(2021, 5, 1), "+8613800138001")
 
 
 def test_import_chinese_headers_and_gbk_csv_from_excel(

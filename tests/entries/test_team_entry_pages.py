@@ -46,14 +46,17 @@ def entry_form(**changes: str) -> dict[str, str]:
         "credit_code": "91310000MA1FL4B24G",
         "founded_on": "2021-05-01",
         "video_url": "",
+        "privacy_consent": "1",
     }
     values.update(changes)
     return values
 
 
 def files_on_disk(settings: Settings) -> list[Path]:
+    """The uploaded originals (each PDF also has a cleaned copy beside it)."""
     root = settings.uploads_dir
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    found = sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    return [p for p in found if not p.name.endswith("-clean.pdf")]
 
 
 def test_dashboard_anonymous_is_sent_to_log_in(client: TestClient, world: World) -> None:
@@ -104,18 +107,18 @@ def test_submit_entry_creates_it_and_shows_it_on_the_dashboard(
 
     assert response.status_code == 303
     entry = db.scalars(select(Entry)).one()
-    assert response.headers["location"] == f"/team#entry-{entry.id}"
+    assert response.headers["location"] == f"/team?entry={entry.id}#messages-{entry.id}"
     assert (entry.owner_id, entry.title, entry.credit_code) == (
         world.team.id,
         "智能可穿戴心电监测",
         "91310000MA1FL4B24G",
     )
-    page = soup(team.get("/team"))
+    page = soup(team.get(response.headers["location"]))
     card = page.select_one(f"#entry-{entry.id}")
     assert card.select_one("h2").get_text(strip=True) == "智能可穿戴心电监测"
     assert "Business plan missing" in card.select_one(".entry-badges").get_text()
     assert card.select_one(f'form[action="/team/entries/{entry.id}/documents"]') is not None
-    flashes = [f.get_text(strip=True) for f in page.select(".flash-success")]
+    flashes = [f.get_text(strip=True) for f in card.select(f"#messages-{entry.id} .flash-success")]
     assert any(text.startswith("Your entry is registered") for text in flashes)
 
 
@@ -274,9 +277,13 @@ def test_upload_from_the_dashboard_shows_the_document_with_its_name_as_text(
     response = upload_page(team, entry.id, factories.pdf_bytes(), name)
 
     assert response.status_code == 303
-    assert response.headers["location"] == f"/team#entry-{entry.id}"
+    assert response.headers["location"] == f"/team?entry={entry.id}#messages-{entry.id}"
     document = db.scalars(select(Document)).one()
-    page = soup(team.get("/team"))
+    page = soup(team.get(response.headers["location"]))
+    # The message sits in the entry's card, where the address jumps, not above the page.
+    messages = page.select(f"#entry-{entry.id} #messages-{entry.id} .flash-success")
+    assert messages[-1].get_text(strip=True).startswith("Uploaded")
+    assert page.select("main > .flash") == []
     link = page.select_one(f'#entry-{entry.id} a[href="/documents/{document.id}?inline=1"]')
     assert link.get_text() == name
     assert page.select("img") == []
@@ -331,7 +338,7 @@ def test_upload_too_large_from_the_page_explains(
 
 
 def test_dashboard_shows_round_status_only_once_published(
-    client: TestClient, db: Session, world: World
+    client: TestClient, db: Session, world: World, round_opened: None
 ) -> None:
     entry = factories.entry(db, world.contest, world.creative, owner=world.team)
     factories.enrol(db, world.preliminary, entry, EntryStatus.advanced)
@@ -345,7 +352,37 @@ def test_dashboard_shows_round_status_only_once_published(
     after = [li.get_text(" ", strip=True) for li in soup(team.get("/team")).select(".round-step")]
 
     assert before == ["preliminary Under review"]  # the semifinal place would tell
-    assert after == ["preliminary Advanced", "semifinal Under review"]
+    # The semifinal has not opened: the team is not told it is being reviewed.
+    assert after == ["preliminary Advanced", "semifinal Not started"]
+
+
+def test_dashboard_status_never_runs_ahead_of_the_round(
+    client: TestClient, db: Session, world: World
+) -> None:
+    entry = factories.entry(db, world.contest, world.creative, owner=world.team)
+    factories.enrol(db, world.preliminary, entry)
+    world.preliminary.opens_at = utcnow() + timedelta(days=2)
+    db.add(world.preliminary)
+    db.commit()
+    team = team_client(client, world)
+
+    def steps() -> list[str]:
+        page = soup(team.get("/team"))
+        return [li.get_text(" ", strip=True) for li in page.select(".round-step")]
+
+    waiting = steps()
+    world.preliminary.opens_at = utcnow() - timedelta(days=2)
+    db.add(world.preliminary)
+    db.commit()
+    scoring = steps()
+    world.preliminary.closes_at = utcnow() - timedelta(hours=1)
+    db.add(world.preliminary)
+    db.commit()
+    closed = steps()
+
+    assert waiting == ["preliminary Not started"]
+    assert scoring == ["preliminary Under review"]
+    assert closed == ["preliminary Results pending"]
 
 
 def test_dashboard_shows_feedback_anonymously_once_published(
@@ -399,15 +436,21 @@ def test_dashboard_links_the_certificate_of_a_published_award(
     db.commit()
     team = team_client(client, world)
 
-    unpublished = soup(team.get("/team")).select_one(".certificate-box")
+    unpublished = soup(team.get("/team"))
     award.published_at = utcnow()
     db.add(award)
     db.commit()
-    published = soup(team.get("/team")).select_one(".certificate-box")
+    page = soup(team.get("/team"))
+    published = page.select_one(".certificate-box")
 
-    assert unpublished.select_one("a") is None
+    assert unpublished.select_one(".certificate-box") is None
+    assert unpublished.select_one(".badge-gold") is None
     assert published.select_one("a")["href"] == f"/api/v1/awards/{award.id}/certificate.pdf"
     assert "Gold award" in published.get_text()
+    # Status, award and certificate come first in the card; a winner is not offered 退赛.
+    sections = [s.get("class", []) for s in page.select("article.entry-card > section")]
+    assert "certificate-box" in sections[0]
+    assert page.select_one(f'form[action="/team/entries/{entry.id}/withdraw"]') is None
 
 
 def test_withdraw_from_the_dashboard(client: TestClient, db: Session, world: World) -> None:
@@ -495,7 +538,7 @@ def test_dashboard_shows_the_final_finished_once_awards_are_published(
     db.commit()
     after = [li.get_text(" ", strip=True) for li in soup(team.get("/team")).select(".round-step")]
 
-    assert before[2] == "final Under review"
+    assert before[2] == "final Not started"  # the final has not opened yet
     assert after == ["preliminary Advanced", "semifinal Advanced", "final Finished"]
 
 

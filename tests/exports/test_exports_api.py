@@ -38,6 +38,7 @@ SHEET_HEADERS = [
     "合计",
     "评分状态",
     "评语",
+    "给组委会的备注",
     "提交时间",
     "最后保存时间",
 ]
@@ -209,8 +210,9 @@ def test_sheets_csv_has_every_criterion_state_and_comment(
     draft = rows[5]
     assert draft[:13] == [str(second), "'=SUM(1)", "创业组", "评委2", "机构2", "10.00", "10.00",
                           "", "", "", "20.00", "草稿", ""]  # fmt: skip
-    assert draft[13] == ""
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rows[1][13])
+    assert draft[13] == ""  # no note to the committee
+    assert draft[14] == ""
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rows[1][14])
     assert len(rows) == 7
 
 
@@ -226,7 +228,7 @@ def test_sheets_xlsx_matches_csv(
     assert values[0] == SHEET_HEADERS
     assert values[1][5:12] == [25.5, 20, 17, 12, 8, 82.5, "已提交"]
     assert formats[1][5] == "0.00"
-    assert formats[1][13] == "yyyy-mm-dd hh:mm"
+    assert formats[1][14] == "yyyy-mm-dd hh:mm"
     assert len(values) == 7
 
 

@@ -17,13 +17,14 @@ from sqlalchemy import create_engine, select
 from sqlmodel import Session
 
 from bench.load import Outcome, lost_saves, random_scores, seed
+from bench.procs import app_workers, children_of
 from contest.core import schema
 from contest.models import CriterionScore, ScoreSheet
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_server(url: str, tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, tmp_path: Path, port: int, *args: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -31,13 +32,13 @@ def start_server(url: str, tmp_path: Path, port: int) -> subprocess.Popen[bytes]
         "TIANJIAO_SECRET_KEY": "crash-test",
     }
     process = subprocess.Popen(
-        [sys.executable, "main.py", "serve", "--port", str(port)],
+        [sys.executable, "main.py", "serve", "--port", str(port), *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 150  # workers took 90 s to start on a machine at load 24
     while True:
         try:
             httpx.get(f"http://127.0.0.1:{port}/api/v1/me", timeout=1)
@@ -114,3 +115,43 @@ def test_killed_server_loses_no_acknowledged_save(empty_database, tmp_path):
             assert values in sent[(judge_of[sheet.judge_id], sheet.entry_id)], sheet.id
     engine.dispose()
     assert len(sheets) > 0
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_killed_master_takes_its_workers_and_the_restart_succeeds(tmp_path):
+    """kill -9 of `serve --workers 2`: its workers used to keep the port ("Address
+    already in use" on restart). They stop within seconds now and the restart serves."""
+    url = f"sqlite:///{tmp_path / 'crash.db'}"
+    schema.upgrade(url)
+    port = free_port()
+    master = start_server(url, tmp_path, port, "--workers", "2")
+    deadline = time.monotonic() + 30
+    while len(app_workers(master.pid)) < 2:
+        assert time.monotonic() < deadline, "workers did not start"
+        time.sleep(0.1)
+    workers = children_of(master.pid)  # uvicorn's two workers and the jobs' worker
+    assert len(workers) >= 3, workers
+    assert all(alive(pid) for pid in workers)
+
+    master.send_signal(signal.SIGKILL)
+    master.wait()
+    began = time.monotonic()
+    while any(alive(pid) for pid in workers):
+        assert time.monotonic() - began < 20, "orphaned workers keep running"
+        time.sleep(0.1)
+
+    restarted = start_server(url, tmp_path, port, "--workers", "2")
+    try:
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/me", timeout=5).status_code == 401
+    finally:
+        restarted.terminate()
+        restarted.wait(20)

@@ -6,11 +6,19 @@ every request is answered without error and every acknowledged save is in the da
 """
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from bench.load import drive, lost_saves, seed, tianjiao_server
 from contest.core import schema
+
+
+def run_loop(coroutine):  # type: ignore[no-untyped-def]
+    """asyncio.run in a thread of its own: a browser test earlier in this test process
+    leaves Playwright's event loop running in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.mark.slow
@@ -19,8 +27,8 @@ def test_concurrent_saves_across_two_workers_are_all_answered_and_kept(empty_dat
     seeded = seed(empty_database, judges=30, entries_per_judge=4)
     with tianjiao_server(empty_database, tmp_path) as base:
         # Drafts with no pause, then a judging day in miniature (drafts and submissions).
-        burst = asyncio.run(drive(base, seeded, seconds=3, pause=0.0, submit_share=0.0, seed=2))
-        day = asyncio.run(drive(base, seeded, seconds=3, pause=0.3, submit_share=0.2))
+        burst = run_loop(drive(base, seeded, seconds=3, pause=0.0, submit_share=0.0, seed=2))
+        day = run_loop(drive(base, seeded, seconds=3, pause=0.3, submit_share=0.2))
     for run in (burst, day):
         assert run.errors == {}
         assert run.latencies, "no save was answered"

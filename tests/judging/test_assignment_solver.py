@@ -457,6 +457,7 @@ def lacking_entries(round_: Round) -> dict[int, int]:
 
 @settings(max_examples=1000, deadline=None)
 @given(rounds(max_entries=6, max_judges=5, max_k=3))
+@pytest.mark.slow
 def test_assign_judges_matches_exhaustive_search_on_small_rounds(round_: Round) -> None:
     best, lacking = exhaustive(round_), lacking_entries(round_)
     if best is None:

@@ -153,7 +153,8 @@ def test_progress_page_shows_judges_entries_and_reminder(organiser, db, world, e
     }
     assert figures == {"评委1": ["2", "0", "0"], "评委2": ["1", "1", "0"], "评委3": ["0", "0", "0"]}
     assert soup.select_one("#reminder-emails").get_text() == "judge1@example.com"
-    mailto = soup.select_one(".reminder a.btn-primary")["href"]
+    assert soup.select_one(".reminder form.reminder-send button.btn-primary") is not None
+    mailto = soup.select_one(".reminder a.btn[href^='mailto:']")["href"]
     assert mailto.startswith("mailto:?bcc=judge1@example.com&subject=")
     assert "/judge" in soup.select_one("#reminder-text").get_text()
 

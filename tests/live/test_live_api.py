@@ -423,4 +423,6 @@ def test_a_poll_costs_the_same_however_many_entries_are_revealed(app, client, db
             counts.append(len(seen))
 
     assert counts[0] == counts[1]
-    assert counts[0] <= 20, counts
+    # 21: the contest's publications are read once (the board of a published round reads
+    # its snapshot, and the screen shows a correction notice).
+    assert counts[0] <= 21, counts

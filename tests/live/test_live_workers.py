@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlmodel import Session
 
+from contest.live import feed
 from tests import factories
 from tests.live_setup import Final, arrange_final, score
 
@@ -172,6 +173,16 @@ def on_worker(
     raise AssertionError("the kernel never handed a connection to that worker")
 
 
+# The served workers keep the module's value (tests in this process set it to 0).
+SERVED_FRESH = feed.FRESH
+
+
+def settle() -> None:
+    """A worker answers polls from a copy checked in the last feed.FRESH seconds: the
+    documented bound on how late a screen may see a step (contest/live/README.md)."""
+    time.sleep(SERVED_FRESH * 1.2)
+
+
 def polls(served: Served, final: Final) -> list[tuple[int, int, str]]:
     """(worker, revision, phase) seen by PROBES fresh connections."""
     seen = []
@@ -184,6 +195,7 @@ def polls(served: Served, final: Final) -> list[tuple[int, int, str]]:
     return seen
 
 
+@pytest.mark.slow
 def test_a_step_through_one_worker_is_seen_by_polls_on_the_other(
     served: Served, db: Session, world: factories.World
 ) -> None:
@@ -195,6 +207,7 @@ def test_a_step_through_one_worker_is_seen_by_polls_on_the_other(
     assert status == 200
 
     status, started = request(first, "POST", final.live_url, {"action": "start"}, auth)
+    settle()
     seen = polls(served, final)
     _other, worker_b = on_worker(served, None, avoid=worker_a)
     _status, from_b = request(_other, "GET", final.live_url)
@@ -208,6 +221,7 @@ def test_a_step_through_one_worker_is_seen_by_polls_on_the_other(
     score(db, final, next(e for e in final.entries if e.id == drawn["order"][0]))
     db.close()
     status, revealed = request(_other, "POST", final.live_url, {"action": "reveal"}, auth)
+    settle()
     seen = polls(served, final)
     back_on_a, _pid = on_worker(served, worker_a)
     _status, from_a = request(back_on_a, "GET", final.live_url)

@@ -47,9 +47,10 @@ def test_advance_round_settles_the_tie_by_number_and_publishes(db: Session, worl
     assert item.published_at is not None
     assert prelim.feedback_published_at is not None
     actions = list(db.scalars(select(AuditRecord.action).order_by(AuditRecord.id)))
-    assert actions[-4:] == [
+    assert actions[-5:] == [
         "round.close",
         "advancement.confirm",
+        "publication.publish",
         "advancement.publish",
         "round.publish_feedback",
     ]

@@ -61,6 +61,7 @@ def test_results_fields_and_order(organiser, db, world):
         "round_score": (736 + 726 + 500) / 30,
         "judge_count": 3,
         "tie": False,
+        "tie_break": None,
         "status": "in",
         "title": "项目006",
         "judges": [
@@ -79,6 +80,7 @@ def test_results_fields_and_order(organiser, db, world):
         "round_score": None,
         "judge_count": 0,
         "tie": False,
+        "tie_break": None,
         "status": "in",
         "title": "创意项目",
         "judges": [],

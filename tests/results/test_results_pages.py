@@ -85,7 +85,11 @@ def test_results_page_shows_the_worked_example(organiser, db, world, panel):
     kept = [li.select_one(".value").get_text() for li in x.select("li:not(.dropped)")]
     assert kept == ["82.5", "80.0", "75.5"]
     assert rows(soup)[0].select("li.dropped") == []
-    assert [r.select_one(".badge").get_text() for r in found] == ["Pending"] * 3
+    assert [r.select_one(".badge-in").get_text() for r in found] == ["Pending"] * 3
+    # X and Z are exactly equal (238/3): the median decides, and the page says so.
+    assert [b.get_text() for b in soup.select(".badge-tiebreak")] == [
+        "Equal score, decided by the median"
+    ] * 2
     assert soup.select_one("nav.tabs a[aria-current=page]")["href"].endswith("/results")
 
 

@@ -70,6 +70,7 @@ def browsers(app, world) -> dict[str, TestClient]:  # type: ignore[no-untyped-de
         client.close()
 
 
+@pytest.mark.slow
 def test_no_page_form_answers_with_a_server_error(app, world, scene, browsers):
     routes = app_routes(app)
     pages = [concrete(p, scene) for m, p in routes if m == "GET" and not p.startswith("/api/")]

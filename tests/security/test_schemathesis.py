@@ -111,6 +111,7 @@ def fuzz(operation, mode, headers, failures, scene):  # type: ignore[no-untyped-
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
                          ids=["valid", "invalid"])
+@pytest.mark.slow
 def test_api_never_answers_with_a_server_error(app, world, scene, client, mode):
     schema = api_schema(app)
     headers = factories.bearer(client, world.organiser)

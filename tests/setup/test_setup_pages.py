@@ -6,6 +6,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from contest.models import Conflict, Contest, Criterion, Judge, Round, Track, User
+from contest.notices import service as notices
 from tests import factories
 
 
@@ -214,7 +215,8 @@ def test_open_round_button(client, db, world) -> None:
     assert world.semifinal.closes_at is None
 
 
-def test_add_judge_without_password_shows_generated_one_once(client, db, world) -> None:
+def test_add_judge_without_password_invites_by_mail_and_shows_no_password(
+        client, db, world) -> None:
     factories.login(client, world.organiser)
 
     response = client.post(
@@ -230,18 +232,18 @@ def test_add_judge_without_password_shows_generated_one_once(client, db, world) 
         ),
     )
 
-    password = page_of(response).select_one(".flash-warning code").get_text(strip=True)
-    assert len(password) >= 12
-    assert (
-        client.post(
-            "/api/v1/auth/token", data={"username": "zhou@vc.cn", "password": password}
-        ).status_code
-        == 200
-    )
+    page = page_of(response)
+    flashes = [f.get_text(strip=True) for f in page.select(".flash")]
+    held = "未配置邮件服务器：邀请邮件保存在发件箱和服务器日志中，未发出。"
+    assert f"已添加 1 位评委。{held}" in flashes
+    assert page.select(".flash code") == []
+    [mail] = notices.mails_to(db, "zhou@vc.cn")
+    assert (mail.kind, mail.secret) == ("judge_invitation", True)
     judge = db.scalars(
         select(Judge).join(User, User.id == Judge.user_id).where(User.email == "zhou@vc.cn")
     ).one()
     assert judge.expertise == ["数字健康", "医疗器械"]
+    assert page.select_one(f"form[action='/manage/judges/{judge.id}/password-reset'] button")
 
 
 def test_judges_csv_upload_imports_all_rows(client, db, world) -> None:

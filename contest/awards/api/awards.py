@@ -19,6 +19,7 @@ def _planned(item: awards.Planned, scope: str) -> AwardOut:
         rank=item.rank,
         title=item.title,
         custom_name=item.custom_name,
+        custom_name_en=item.custom_name_en,
         scope=scope,  # type: ignore[arg-type]
     )
 
@@ -33,6 +34,7 @@ def _saved(line: awards.AwardLine) -> AwardOut:
         rank=award.rank,
         title=line.title,
         custom_name=award.custom_name,
+        custom_name_en=award.custom_name_en,
         scope=award.scope,  # type: ignore[arg-type]
         published_at=award.published_at,
         certificate_code=line.certificate_code,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import Response, StreamingResponse
 
 from contest.awards import announcement as public_announcement
-from contest.awards import certificates, verification
+from contest.awards import certificate_jobs, certificates, verification
 from contest.awards.announcement_pdf import render_announcement
 from contest.awards.certificate_pdf import (
     CertificateData,
@@ -16,10 +16,17 @@ from contest.awards.certificate_pdf import (
     render_certificate,
     render_certificates_pdf,
 )
-from contest.awards.certificate_schemas import CertificatePublic, RevokeRequest, VerifyResult
+from contest.awards.certificate_schemas import (
+    CertificateJobIn,
+    CertificatePublic,
+    RevokeRequest,
+    VerifyResult,
+)
 from contest.core.errors import NotFound, StateConflict
-from contest.core.i18n import _
+from contest.core.i18n import _, current_locale
 from contest.core.web.deps import AppSettings, CurrentOrganiser, CurrentUser, DbSession
+from contest.jobs import service as jobs
+from contest.jobs.schemas import JobPublic
 from contest.kit.tables import content_disposition, safe_filename
 from contest.models import Award, Certificate
 from contest.setup.deps import OrganisedContest
@@ -89,6 +96,26 @@ def certificates_pdf(
     return _pdf(render_certificates_pdf(datas), name)
 
 
+@router.post(
+    "/contests/{contest_id}/certificates/jobs",
+    response_model=JobPublic,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+def certificates_job(
+    body: CertificateJobIn,
+    contest: OrganisedContest,
+    datas: Annotated[list[CertificateData], Depends(_printable)],
+    db: DbSession,
+    user: CurrentOrganiser,
+) -> JobPublic:
+    """Draw every valid certificate in the background (ZIP or one PDF); follow the job at
+    GET /api/v1/jobs/{id}, whose result_url offers the file when it is done."""
+    started = certificate_jobs.start(
+        db, actor=user, contest=contest, fmt=body.format, language=current_locale()
+    )
+    return JobPublic(**jobs.public(started))
+
+
 @router.get("/contests/{contest_id}/certificates", response_model=list[CertificatePublic])
 def list_certificates(contest: OrganisedContest, db: DbSession) -> list[CertificatePublic]:
     lines = certificates.contest_certificates(db, contest.id)
@@ -132,13 +159,27 @@ ListParam = Annotated[
 ]
 
 
+LanguageParam = Annotated[
+    Literal["zh", "en"],
+    Query(
+        alias="lang",
+        description="zh: the official notice (default); en: its English version, with the "
+        "English names of the contest, tracks and awards where set",
+    ),
+]
+
+
 @router.get("/contests/{contest_id}/results.pdf", responses=PDF, response_class=Response)
 def announcement_pdf(
-    contest_id: int, db: DbSession, settings: AppSettings, kind: ListParam = None
+    contest_id: int,
+    db: DbSession,
+    settings: AppSettings,
+    kind: ListParam = None,
+    language: LanguageParam = "zh",
 ) -> Response:
     """Public once published: the finalists or winners list (公示) as a printable PDF."""
     contest, data = public_announcement.published_list(
-        db, contest_id, kind, ZoneInfo(settings.timezone)
+        db, contest_id, kind, ZoneInfo(settings.timezone), language
     )
-    name = safe_filename(f"{contest.name}-{data.heading}") + ".pdf"
+    name = safe_filename(f"{data.contest_name}-{data.heading}") + ".pdf"
     return _pdf(render_announcement(data), name)

@@ -31,7 +31,9 @@ router = APIRouter()
 TIERS = tuple(t.value for t in Tier)
 DEFAULT_COUNTS = {"gold": "1", "silver": "2", "bronze": "3", "excellence": "0"}
 # Fields of the awards form; everything else in a query or form is ignored.
-FIELDS = ("scope", *TIERS, *(f"name-{t}" for t in TIERS))
+FIELDS = (
+    "scope", *TIERS, *(f"name-{t}" for t in TIERS), *(f"name_en-{t}" for t in TIERS)
+)
 
 
 def _values(query: dict[str, str]) -> dict[str, str]:
@@ -66,6 +68,7 @@ def _request(values: dict[str, str], reason: str = "") -> awards.AwardRequest:
             "tiers": tiers,
             "resolve": resolve,
             "custom_names": {t: values.get(f"name-{t}", "") for t in TIERS},
+            "custom_names_en": {t: values.get(f"name_en-{t}", "") for t in TIERS},
             "reason": reason,
         },
     )

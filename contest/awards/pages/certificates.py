@@ -6,9 +6,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from contest.awards import certificates, verification
+from contest.awards import certificate_jobs, certificates, verification
 from contest.core.errors import InvalidInput
-from contest.core.i18n import _
+from contest.core.i18n import _, current_locale
 from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.core.web.forms import form_values
 from contest.core.web.templating import redirect, render
@@ -41,7 +41,7 @@ def _list_context(
 ) -> dict[str, Any]:
     lines = certificates.contest_certificates(db, contest.id)
     return {
-        **contest_context(db, contest, "awards"),
+        **contest_context(db, contest, "certificates"),
         "lines": lines,
         "valid_count": sum(1 for line in lines if not line.revoked),
         "errors": errors or {},
@@ -52,6 +52,23 @@ def _list_context(
 @router.get("/manage/contests/{contest_id}/certificates", response_class=HTMLResponse)
 def certificates_page(request: Request, contest: OrganisedContest, db: DbSession) -> Response:
     return render(request, "manage/certificates.html", _list_context(db, contest))
+
+
+@router.post("/manage/contests/{contest_id}/certificates/prepare", response_class=HTMLResponse)
+async def prepare_certificates(
+    request: Request, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
+) -> Response:
+    """Start drawing the certificates in the background; its page shows the progress."""
+    form = await form_values(request)
+    fmt: certificate_jobs.Format = "pdf" if form.get("format") == "pdf" else "zip"
+    back = f"/manage/contests/{contest.id}/certificates"
+    if not _list_context(db, contest)["valid_count"]:
+        message = _("No certificate yet: certificates are issued when awards are published.")
+        return redirect(request, back, message, "error")
+    started = certificate_jobs.start(
+        db, actor=user, contest=contest, fmt=fmt, language=current_locale()
+    )
+    return redirect(request, f"/jobs/{started.id}?back={quote(back)}")
 
 
 @router.post("/manage/contests/{contest_id}/certificates/revoke", response_class=HTMLResponse)

@@ -15,8 +15,9 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from contest.core import sessions
 from contest.core.db import Database
@@ -24,7 +25,8 @@ from contest.core.enums import Role
 from contest.core.i18n import _
 from contest.core.security import csrf_binding, csrf_tokens_match
 from contest.core.settings import IPNetwork, Settings
-from contest.models import User
+from contest.core.web import read_only
+from contest.models import Investor, User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_COOKIE = "tj_session"
@@ -46,14 +48,21 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed once when the route returns, before the reply."""
     database: Database = request.app.state.database
     write = request.method not in SAFE_METHODS
-    # Uploads stream their body while the request runs: they take no slot and no place in
-    # the write queue, or a slow upload would hold up everybody else.
-    streamed = _streamed(request)
     async with AsyncExitStack() as stack:
-        if not streamed:
+        if _streamed(request):
+            # An upload takes its turn like any request for the checks before its body,
+            # gives it back while the body streams in (a slow upload must hold up nobody),
+            # and may take it again to store the file (web.uploads.pause_database_turn,
+            # resume_database_turn). Without one, 40 uploads arriving at once competed
+            # for connections and SQLite's writer lock outside the queue: 503s.
+            turn = DatabaseTurn(database, write=write)
+            await turn.take()
+            stack.push_async_callback(turn.give_back)
+            request.state.database_turn = turn
+        else:
             await stack.enter_async_context(_waiting(database.slots, database))
-        if write and database.write_queue is not None and not streamed:
-            await stack.enter_async_context(_waiting(database.write_queue, database))
+            if write and database.write_queue is not None:
+                await stack.enter_async_context(_waiting(database.write_queue, database))
         session = Session(
             database.write_engine if write else database.engine, expire_on_commit=False
         )
@@ -63,6 +72,36 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
             await _finish(session, commit=False)
             raise
         await _finish(session, commit=True)
+
+
+class DatabaseTurn:
+    """A request's turn at the database (a connection slot and, for a write on SQLite, the
+    process's write queue) that can be given back and taken again within the request."""
+
+    def __init__(self, database: Database, *, write: bool) -> None:
+        self.database = database
+        self.write = write
+        self.held: AsyncExitStack | None = None
+
+    async def take(self) -> None:
+        if self.held is not None:
+            return
+        stack = AsyncExitStack()
+        try:
+            await stack.enter_async_context(_waiting(self.database.slots, self.database))
+            if self.write and self.database.write_queue is not None:
+                await stack.enter_async_context(
+                    _waiting(self.database.write_queue, self.database)
+                )
+        except BaseException:
+            await stack.aclose()
+            raise
+        self.held = stack
+
+    async def give_back(self) -> None:
+        held, self.held = self.held, None
+        if held is not None:
+            await held.aclose()
 
 
 @asynccontextmanager
@@ -143,7 +182,8 @@ def _write_as(
 
 
 def _streamed(request: Request) -> bool:
-    """Uploads stream their body while the request runs; they must not hold the queue."""
+    """Uploads stream their body while the request runs; they must not hold the queue
+    meanwhile (see get_db)."""
     return request.headers.get("content-type", "").startswith("multipart/form-data")
 
 
@@ -159,10 +199,22 @@ class Viewer:
     name: str
     email: str
     role: Role
+    # A judge who is also an investor guest of a contest: the navigation links both.
+    invests: bool = False
 
     @classmethod
-    def of(cls, user: User) -> "Viewer":
-        return cls(id=user.id, name=user.name, email=user.email, role=user.role)
+    def of(cls, user: User, *, invests: bool = False) -> "Viewer":
+        return cls(
+            id=user.id, name=user.name, email=user.email, role=user.role, invests=invests
+        )
+
+
+def _judge_invests(db: Session, request: Request, user: User) -> bool:
+    """For pages only (never the API's hot paths): is this judge an investor somewhere?"""
+    if user.role != Role.judge or request.url.path.startswith("/api/"):
+        return False
+    seat = select(col(Investor.id)).where(col(Investor.user_id) == user.id).limit(1)
+    return db.scalars(seat).first() is not None
 
 
 class NotAuthenticated(Exception):
@@ -202,23 +254,54 @@ def _bearer_token(request: Request) -> str | None:
 
 
 def get_optional_user(request: Request, db: DbSession, settings: AppSettings) -> User | None:
-    """The caller, from a bearer token or the session cookie; cached on request.state."""
+    """The caller, from a bearer token or the session cookie; cached on request.state.
+    `request.state.auth_token` keeps the token used, so a route can end it or keep it."""
     if hasattr(request.state, "user"):
         return request.state.user  # type: ignore[no-any-return]
-    user: User | None = None
     token = _bearer_token(request)
-    if token is not None:
-        user = sessions.user_for_token(db, token)
-        request.state.auth_via = "bearer" if user else None
-    else:
+    kind = "token"
+    if token is None:
         cookie = request.cookies.get(SESSION_COOKIE)
-        user = sessions.user_for_cookie(db, settings.secret_key, cookie) if cookie else None
-        request.state.auth_via = "cookie" if user else None
+        token = sessions.session_token_from_cookie(settings.secret_key, cookie) if cookie else None
+        kind = "cookie"
+    found = sessions.lookup(db, token, kind) if token else None
+    user = found[0] if found else None
+    if found and found[1]:
+        _touch(request, db, token or "")
+    request.state.auth_via = ("bearer" if kind == "token" else "cookie") if user else None
+    request.state.auth_token = token if user else None
     request.state.user = user
+    # An organiser looking at a contest where they are a viewer may read, not write.
+    request.state.read_only = (
+        user is not None
+        and user.role == Role.organiser
+        and read_only.viewer_here(db, user, request.path_params)
+    )
     # Pages show who is logged in even when rendered after a rollback (an error page),
     # when the ORM object has been expired; so they get a plain copy.
-    request.state.viewer = Viewer.of(user) if user else None
+    request.state.viewer = (
+        Viewer.of(user, invests=_judge_invests(db, request, user)) if user else None
+    )
     return user
+
+
+def _touch(request: Request, db: Session, token: str) -> None:
+    """Note the session's last use (at most every few minutes). A write request does it in
+    its own transaction; a read does it in a short one of its own, skipped if the
+    database is busy: a missed note is harmless, a read that waits is not."""
+    database: Database = request.app.state.database
+    if request.method not in SAFE_METHODS:
+        # Not in the read-only look-up that `write_as` makes first on SQLite.
+        if db.get_bind() is database.write_engine:
+            sessions.touch(db, token)
+        return
+    if database.is_sqlite and database.write_queue is not None and database.write_queue.locked():
+        return
+    try:
+        with database.session() as side:
+            sessions.touch(side, token)
+    except OperationalError:
+        pass
 
 
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
@@ -234,6 +317,11 @@ def check_user(request: Request, user: User | None) -> User:
     cookie_write = request.state.auth_via == "cookie" and request.method not in SAFE_METHODS
     if cookie_write and request.url.path.startswith("/api/") and not csrf_ok(request, None):
         raise HTTPException(status.HTTP_403_FORBIDDEN, _("Missing or invalid CSRF token."))
+    if request.method not in SAFE_METHODS and getattr(request.state, "read_only", False):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            _("You are a viewer of this contest: you can read everything but change nothing."),
+        )
     return user
 
 

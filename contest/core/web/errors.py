@@ -9,14 +9,17 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
+from contest.core import db as database
 from contest.core.errors import Forbidden, InvalidInput, NotFound, StateConflict, TooManyAttempts
 from contest.core.i18n import _
 from contest.core.validation import is_ascii_number, message_of
 from contest.core.web.deps import NotAuthenticated
 from contest.core.web.templating import render
+from contest.kit.uploads import NO_SPACE_ERRNOS, NoSpace, no_space_message
 
 log = logging.getLogger("tianjiao")
 MAX_ID = 2**31 - 1
@@ -77,6 +80,7 @@ def error_page(
         422: _("Invalid input"),
         429: _("Too many attempts"),
         503: _("Busy, please retry"),
+        507: _("Storage full"),
     }
     response = render(
         request,
@@ -165,20 +169,63 @@ def install_error_handlers(app: FastAPI) -> None:
                                              "msg": _("A number is out of range.")}]}, 422)
         return error_page(request, 422, _("A number is out of range."))
 
-    @app.exception_handler(OperationalError)
-    async def database_busy(request: Request, exc: OperationalError) -> Response:
-        # SQLite waits busy_timeout for a competing writer; past that, say "retry", not 500.
-        if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
-            return _answer(
-                request,
-                503,
-                _("The database is busy. Please retry in a moment."),
-                {"Retry-After": "2"},
-            )
-        log.exception("database error")
+    @app.exception_handler(IntegrityError)
+    async def constraint_violated(request: Request, exc: IntegrityError) -> Response:
+        # Services check what they can; a constraint the database still refuses means
+        # another request changed the same thing between the check and the write.
+        log.info("concurrent change refused by the database: %s", _constraint(exc))
+        return _answer(request, 409, concurrent_change())
+
+    @app.exception_handler(NoSpace)
+    async def no_space(request: Request, exc: NoSpace) -> Response:
+        return _answer(request, 507, str(exc), {"Retry-After": "60"})
+
+    @app.exception_handler(OSError)
+    async def os_error(request: Request, exc: OSError) -> Response:
+        # A full disk anywhere (an upload being placed, an export): say so, not 500.
+        if exc.errno in NO_SPACE_ERRNOS:
+            log.error("disk full: %s", exc)
+            return _answer(request, 507, no_space_message(), {"Retry-After": "60"})
+        log.exception("unhandled error", exc_info=exc)
         return _answer(request, 500, _("Something went wrong on our side. Please retry."))
+
+    @app.exception_handler(PoolTimeout)
+    @app.exception_handler(DBAPIError)
+    async def database_fault(request: Request, exc: Exception) -> Response:
+        return database_fault_answer(request, exc)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
         return _answer(request, 500, _("Something went wrong on our side. Please retry."))
+
+
+def concurrent_change() -> str:
+    return _("Someone else changed this at the same moment. Reload the page and try again.")
+
+
+def _constraint(exc: IntegrityError) -> str:
+    diag = getattr(exc.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    return str(name) if name else " ".join(str(exc.orig).split())[:200]
+
+
+def database_fault_answer(request: Request, exc: Exception) -> Response:
+    """An answer for a database that is busy, unreachable, full or raced: never a 500
+    for what the caller can retry (docs/architecture.md, "When the database fails")."""
+    kind = database.fault_kind(exc)
+    if kind == database.BUSY:
+        message = _("The database is busy. Please retry in a moment.")
+        return _answer(request, 503, message, {"Retry-After": "2"})
+    if kind == database.UNAVAILABLE:
+        database.OUTAGE.failed(exc)
+        message = _("The database cannot be reached; nothing was saved. Please retry soon.")
+        return _answer(request, 503, message, {"Retry-After": "5"})
+    if kind == database.CONFLICT:
+        return _answer(request, 409, concurrent_change())
+    if kind == database.DISK_FULL:
+        log.error("database disk full: %s", " ".join(str(getattr(exc, "orig", exc)).split())[:300])
+        message = _("The server's storage is full; nothing was saved. Please retry later.")
+        return _answer(request, 507, message, {"Retry-After": "30"})
+    log.exception("database error", exc_info=exc)
+    return _answer(request, 500, _("Something went wrong on our side. Please retry."))

@@ -17,7 +17,9 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from contest.core import phones
 from contest.core.i18n import LOCALE_NAMES, LOCALES, current_locale, gettext, ngettext
+from contest.core.i18n.names import localized
 from contest.core.security import csrf_token_valid, new_csrf_token
 from contest.core.settings import Settings
 from contest.core.web.deps import CSRF_COOKIE, csrf_binding_of
@@ -48,7 +50,8 @@ def _environment() -> Environment:
     env.globals.update(static_url=static_url, locales=LOCALES, locale_names=LOCALE_NAMES,
                        now=utcnow)
     env.filters.update(
-        score=format_score, datetime=format_datetime, date=format_date, tenths=format_tenths
+        score=format_score, datetime=format_datetime, date=format_date, tenths=format_tenths,
+        display_name=localized, phone=format_phone,
     )
     return env
 
@@ -97,6 +100,11 @@ def format_date(value: date | datetime | None) -> str:
     if current_locale() == "zh":
         return f"{value.year}年{value.month}月{value.day}日"
     return value.isoformat()
+
+
+def format_phone(value: str | None) -> str:
+    """A stored phone number, readable (core.phones.display): 138 0013 8000, +852 9123 4567."""
+    return phones.display(value, current_locale())
 
 
 templates = Jinja2Templates(env=_environment())

@@ -11,6 +11,7 @@ from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from contest.core.errors import InvalidInput
@@ -21,6 +22,7 @@ from contest.kit.uploads import (
     CsrfCheck,
     CsrfRejected,
     FileSink,
+    NoSpace,
     ReceivedFile,
     UploadTooLarge,
 )
@@ -94,7 +96,10 @@ class _FormCollector:
             raise CsrfRejected()
         client_name = options.get(b"filename", b"").decode("utf-8", "replace")
         self.sink = FileSink(
-            self.settings.uploads_dir, self.settings.upload_limit_bytes, client_name
+            self.settings.uploads_dir,
+            self.settings.upload_limit_bytes,
+            client_name,
+            self.settings.disk_reserve_bytes,
         )
         self.writing_file = True
 
@@ -162,7 +167,7 @@ async def receive_form(
         collector.abort()
         message = _("The upload was not understood; please retry.")
         raise InvalidInput.single(file_field, message) from None
-    except UploadTooLarge:
+    except (UploadTooLarge, NoSpace):
         collector.abort()
         await _drain(stream)
         raise
@@ -187,6 +192,23 @@ async def _drain(stream: AsyncIterator[bytes]) -> None:
         remaining -= len(chunk)
         if remaining <= 0:
             return
+
+
+async def pause_database_turn(request: Request, db: Session) -> None:
+    """Before the body streams in: end the checks' transaction (release_write_lock) and
+    give back the request's turn at the database (core.web.deps.get_db)."""
+    await run_in_threadpool(release_write_lock, db)
+    turn = getattr(request.state, "database_turn", None)
+    if turn is not None:
+        await turn.give_back()
+
+
+async def resume_database_turn(request: Request) -> None:
+    """After the body: wait for a turn at the database again, like any request, before
+    storing what came (503 with Retry-After past the busy timeout)."""
+    turn = getattr(request.state, "database_turn", None)
+    if turn is not None:
+        await turn.take()
 
 
 def release_write_lock(db: Session) -> None:

@@ -6,15 +6,17 @@ from fastapi import HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from contest.consent import service as consent
+from contest.core import phones
 from contest.core.errors import InvalidInput, StateConflict
-from contest.core.i18n import _
+from contest.core.i18n import _, current_locale
 from contest.core.web.deps import CSRF_FIELD, csrf_ok
 from contest.core.web.templating import redirect
 from contest.entries import service as entries
 from contest.entries.deps import receive_document
-from contest.entries.schemas import split_members
+from contest.entries.schemas import EntryCreate, split_members
 from contest.kit.uploads import CsrfCheck
-from contest.models import Entry, User
+from contest.models import Contest, Entry, User
 
 FORM_FIELDS = (
     "track_code",
@@ -36,7 +38,25 @@ FORM_FIELDS = (
 
 def entry_values(form: dict[str, str]) -> dict[str, str]:
     """The entry form's fields as typed, to show again when something is wrong."""
-    return {name: form.get(name, "") for name in (*FORM_FIELDS, "reason")}
+    return {name: form.get(name, "") for name in (*FORM_FIELDS, "reason", "privacy_consent")}
+
+
+def parse_new_entry(
+    db: Session, *, contest: Contest, values: dict[str, str], owner: User | None = None
+) -> tuple[EntryCreate, bool | None]:
+    """A new entry's form as EntryCreate and the privacy consent (True, or None when the
+    box was not ticked); every problem at once, the missing consent among them."""
+    agreed = values.get("privacy_consent") == "1"
+    try:
+        data = entries.parse_entry(db, contest=contest, raw=entry_raw(values), owner=owner)
+    except InvalidInput as exc:
+        refusal = [] if agreed else list(consent.refusal().errors)
+        raise InvalidInput([*exc.errors, *refusal]) from None
+    return data, agreed or None
+
+
+def notice_of(db: Session, contest: Contest) -> consent.Notice:
+    return consent.current(db, contest)
 
 
 def entry_raw(values: dict[str, str]) -> dict[str, Any]:
@@ -51,6 +71,7 @@ def stored_values(db: Session, entry: Entry) -> dict[str, str]:
     current = entries.current_values(db, entry)
     values = {name: "" if current.get(name) is None else str(current[name]) for name in FORM_FIELDS}
     values["members"] = "\n".join(current["members"])
+    values["leader_phone"] = phones.display(values["leader_phone"], current_locale())
     return values
 
 

@@ -10,9 +10,10 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from contest.core import phones
 from contest.core.errors import InvalidInput
-from contest.core.i18n import _
-from contest.core.web.deps import AppSettings, CurrentTeam, DbSession
+from contest.core.i18n import _, current_locale
+from contest.core.web.deps import AppSettings, CurrentTeam, CurrentUser, DbSession
 from contest.core.web.forms import form_values
 from contest.core.web.templating import redirect, render
 from contest.entries import service as entries
@@ -23,11 +24,13 @@ from contest.entries.pages.forms import (
     entry_raw,
     entry_values,
     form_errors,
+    notice_of,
+    parse_new_entry,
     stored_values,
     upload_and_redirect,
 )
 from contest.entries.schemas import EntryUpdate
-from contest.entries.views import contests_to_enter, team_dashboard
+from contest.entries.views import contests_to_enter, objection_boxes, team_dashboard
 from contest.models import Contest, Entry, User
 from contest.setup.contests import tracks
 
@@ -54,6 +57,7 @@ def _form_page(
             "tracks": tracks(db, contest.id),
             "values": values,
             "errors": errors or {},
+            "notice": notice_of(db, contest),
             "action": f"/team/entries/{entry.id}/edit"
             if entry
             else f"/team/contests/{contest.id}/enter",
@@ -63,17 +67,34 @@ def _form_page(
 
 
 @router.get("/team", response_class=HTMLResponse)
-def dashboard(request: Request, db: DbSession, user: CurrentTeam) -> HTMLResponse:
+def dashboard(
+    request: Request, db: DbSession, user: CurrentTeam, entry: str = ""
+) -> HTMLResponse:
+    views = team_dashboard(db, user)
+    # After an upload or a change, the page's messages are shown inside that entry's card,
+    # and the address jumps to them: the message is on screen at any width.
+    focus = next((v.entry.id for v in views if str(v.entry.id) == entry), None)
     return render(
         request,
         "team/dashboard.html",
-        {"views": team_dashboard(db, user), "open_contests": contests_to_enter(db, user)},
+        {
+            "views": views,
+            "open_contests": contests_to_enter(db, user),
+            "focus_entry": focus,
+            "objection_boxes": objection_boxes(db, user, [v.contest for v in views]),
+        },
     )
+
+
+def _back_to(entry: Entry) -> str:
+    """The dashboard, scrolled to the entry's messages."""
+    return f"/team?entry={entry.id}#messages-{entry.id}"
 
 
 def _open_contest(db: Session, contest_id: int) -> Contest:
     contest = visible_contest(db, contest_id)
     entries.require_registration_open(contest)
+    entries.require_not_sealed(db, contest)
     return contest
 
 
@@ -82,7 +103,11 @@ def new_entry_page(
     request: Request, contest_id: int, db: DbSession, user: CurrentTeam
 ) -> HTMLResponse:
     contest = _open_contest(db, contest_id)
-    values = {"leader_name": user.name, "leader_email": user.email, "leader_phone": user.phone}
+    values = {
+        "leader_name": user.name,
+        "leader_email": user.email,
+        "leader_phone": phones.display(user.phone, current_locale()),
+    }
     return _form_page(request, db, contest=contest, values=values)
 
 
@@ -100,14 +125,17 @@ def _create(
     contest = _open_contest(db, contest_id)
     try:
         with db.begin_nested():
-            data = entries.parse_entry(db, contest=contest, raw=entry_raw(values), owner=user)
-            entry = entries.create_entry(db, actor=user, contest=contest, data=data)
+            data, agreed = parse_new_entry(db, contest=contest, values=values, owner=user)
+            entry = entries.create_entry(
+                db, actor=user, contest=contest, data=data,
+                privacy_consent=agreed, consent_required=True,
+            )
     except InvalidInput as exc:
         return _form_page(
             request, db, contest=contest, values=values, errors=form_errors(exc), status_code=422
         )
     message = _("Your entry is registered. Now upload your business plan (PDF).")
-    return redirect(request, f"/team#entry-{entry.id}", message)
+    return redirect(request, _back_to(entry), message)
 
 
 @router.get("/team/entries/{entry_id}/edit", response_class=HTMLResponse)
@@ -147,7 +175,7 @@ def _edit(
             errors=form_errors(exc),
             status_code=422,
         )
-    return redirect(request, f"/team#entry-{entry.id}", _("Your changes are saved."))
+    return redirect(request, _back_to(entry), _("Your changes are saved."))
 
 
 @router.post("/team/entries/{entry_id}/withdraw")
@@ -162,7 +190,7 @@ def withdraw_entry(
 async def upload_document(
     request: Request, entry: OwnedEntry, db: DbSession, user: CurrentTeam, settings: AppSettings
 ) -> Response:
-    back = f"/team#entry-{entry.id}"
+    back = _back_to(entry)
     return await upload_and_redirect(
         request, db, user=user, entry=entry, settings=settings, back=back
     )
@@ -170,11 +198,15 @@ async def upload_document(
 
 @router.get("/documents/{document_id}")
 def read_document(
-    found: ReadableDocument, settings: AppSettings, inline: bool = False
+    found: ReadableDocument,
+    db: DbSession,
+    settings: AppSettings,
+    user: CurrentUser,
+    inline: bool = False,
 ) -> FileResponse:
     """The PDF for a logged-in page; `?inline=1` opens it in the browser's viewer."""
     document, _entry = found
-    return document_response(settings, document, inline=inline)
+    return document_response(db, settings, user, document, inline=inline)
 
 
 router.include_router(entries_manage.router)

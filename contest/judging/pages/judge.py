@@ -15,15 +15,19 @@ from contest.core.i18n import _
 from contest.core.web.deps import CurrentJudge, DbSession
 from contest.core.web.forms import form_values
 from contest.core.web.templating import format_tenths, redirect, render
-from contest.judging import access, assignment
+from contest.judging import access, assignment, declarations
 from contest.judging import queue as judge_queue
 from contest.judging import sheets as judging
 from contest.judging.deps import ScoringTarget
+from contest.judging.pages import conflicts as judging_conflicts
 from contest.judging.pages import manage as judging_manage
+from contest.judging.pages import panel as judging_panel
 from contest.setup import rounds
 
 router = APIRouter()
 router.include_router(judging_manage.router)
+router.include_router(judging_conflicts.router)
+router.include_router(judging_panel.router)
 
 
 def file_size(size: int) -> str:
@@ -38,7 +42,11 @@ def _page_url(target: access.ScoringTarget) -> str:
 
 @router.get("/judge", response_class=HTMLResponse)
 def dashboard(request: Request, db: DbSession, user: CurrentJudge) -> Response:
-    return render(request, "judge/dashboard.html", {"queues": judge_queue.judge_rounds(db, user)})
+    return render(
+        request,
+        "judge/dashboard.html",
+        {"queues": judge_queue.judge_rounds(db, user), "seats": declarations.seats(db, user)},
+    )
 
 
 def _messages() -> dict[str, str]:
@@ -73,6 +81,7 @@ def _scoring(
     *,
     values: dict[int, str] | None = None,
     comment: str | None = None,
+    committee_note: str | None = None,
     errors: dict[str, str] | None = None,
     confirm: bool = False,
     status_code: int = 200,
@@ -92,6 +101,9 @@ def _scoring(
             "page": page,
             "values": shown,
             "comment": page.sheet.comment if comment is None else comment,
+            "committee_note": (
+                page.sheet.committee_note if committee_note is None else committee_note
+            ),
             "errors": errors or {},
             "confirm": confirm and page.sheet.state == "draft",
             "is_open": rounds.is_open(target.round),
@@ -137,6 +149,7 @@ async def save_from_form(
     ids = list(limits)
     scores = _form_scores(form, ids)
     comment = form.get("comment", "")
+    committee_note = form.get("committee_note", "")
     try:
         view = judging.save_sheet(
             db,
@@ -145,6 +158,7 @@ async def save_from_form(
             comment=comment,
             submit=action == "confirm",
             actor=user,
+            committee_note=committee_note,
         )
         if action == "submit":
             # Saved as a draft first, so nothing typed is lost; then asked to confirm.
@@ -158,6 +172,7 @@ async def save_from_form(
             target,
             values=values,
             comment=comment,
+            committee_note=committee_note,
             errors=exc.by_field(),
             status_code=422,
         )

@@ -8,13 +8,14 @@ from fastapi.responses import HTMLResponse, Response
 from contest.core.errors import InvalidInput, NotFound, StateConflict
 from contest.core.i18n import _
 from contest.core.validation import ascii_int, is_ascii_number
-from contest.core.web.deps import CurrentOrganiser, DbSession
+from contest.core.web.deps import AppSettings, CurrentOrganiser, DbSession
 from contest.core.web.forms import form_values
 from contest.core.web.templating import format_datetime, redirect, render
-from contest.judging import assignment, progress
+from contest.judging import assignment, progress, reminders
 from contest.judging import overview as assignment_overview
 from contest.judging import sheets as judging
 from contest.models import Contest, Round
+from contest.notices import service as notices
 from contest.setup.deps import OrganisedRound
 from contest.setup.nav import round_context
 
@@ -178,6 +179,7 @@ def _progress_context(
         "page": page,
         "pages": max((total + progress.PER_PAGE - 1) // progress.PER_PAGE, 1),
         "reminder": progress.reminder(contest, round_, lines, base_url=base_url, closes=closes),
+        "mail_configured": notices.mail_configured(request.app.state.settings),
         "late_only": request.query_params.get("late") == "1",
     }
 
@@ -215,3 +217,22 @@ async def reopen_sheet(
             request, back, _("This sheet is not submitted; there is nothing to reopen."), "error"
         )
     return redirect(request, back, _("Sheet reopened; the judge can change it again."))
+
+
+@router.post("/reminders", response_class=HTMLResponse)
+def send_reminders(
+    request: Request,
+    round_: OrganisedRound,
+    db: DbSession,
+    user: CurrentOrganiser,
+    settings: AppSettings,
+) -> Response:
+    back = f"/manage/rounds/{round_.id}/progress"
+    try:
+        queued = reminders.send_reminders(db, actor=user, round_=round_, settings=settings)
+    except StateConflict:
+        return redirect(request, back, _("The round is closed: reminders are no use now."), "error")
+    if not queued:
+        return redirect(request, back, _("Nobody is late: no reminder was sent."))
+    message = _("Reminders queued for %(count)s judges; see the outbox.") % {"count": queued}
+    return redirect(request, back, message)

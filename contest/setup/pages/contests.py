@@ -1,11 +1,11 @@
 """Pages: an organiser's contests, their settings and tracks, and the audit log."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from contest.core import audit
 from contest.core.enums import ContestStatus
 from contest.core.errors import InvalidInput, NotFound
 from contest.core.i18n import _
@@ -19,9 +19,11 @@ from contest.core.web.forms import (
     local_datetime,
     validate,
 )
-from contest.core.web.templating import redirect, render
+from contest.core.web.templating import display_zone, redirect, render
+from contest.kit.tables import csv_stream, safe_cell
 from contest.models import Contest, Track
-from contest.setup import contests, judges, rounds
+from contest.setup import audit_log, contests, copying, judges, rounds
+from contest.setup.copy_schemas import ContestCopy
 from contest.setup.deps import OrganisedContest
 from contest.setup.nav import contest_context
 from contest.setup.presets import apply_standard_template
@@ -29,7 +31,16 @@ from contest.setup.schemas import ContestCreate, ContestUpdate, TrackCreate, Tra
 
 router = APIRouter(prefix="/manage")
 
-CONTEST_FIELDS = ("name", "series", "edition", "year", "description", "max_entries_per_team")
+CONTEST_FIELDS = (
+    "name",
+    "name_en",
+    "series",
+    "edition",
+    "year",
+    "description",
+    "max_entries_per_team",
+    "objection_days",
+)
 
 
 def _contest_values(form: dict[str, str]) -> dict[str, Any]:
@@ -37,12 +48,12 @@ def _contest_values(form: dict[str, str]) -> dict[str, Any]:
     values["organisers"] = lines(form.get("organisers", ""))
     values["registration_opens_at"] = local_datetime(form.get("registration_opens_at", ""))
     values["registration_closes_at"] = local_datetime(form.get("registration_closes_at", ""))
-    return drop_blank(blank_to_none(values, "edition"), "max_entries_per_team")
+    return drop_blank(blank_to_none(values, "edition"), "max_entries_per_team", "objection_days")
 
 
 def _contest_form(contest: Contest | None) -> dict[str, Any]:
     if contest is None:
-        return {"year": "", "max_entries_per_team": 1, "organisers": ""}
+        return {"year": "", "max_entries_per_team": 1, "objection_days": 5, "organisers": ""}
     return {
         **{name: getattr(contest, name) for name in CONTEST_FIELDS},
         "organisers": "\n".join(contest.organisers),
@@ -155,6 +166,46 @@ async def edit_contest(
     return redirect(request, f"/manage/contests/{contest.id}", _("Changes saved."))
 
 
+COPY_FIELDS = (
+    "name", "year", "edition", "registration_opens_at", "registration_closes_at"
+)
+
+
+@router.post("/contests/{contest_id}/copy", response_class=HTMLResponse)
+async def copy_contest(
+    request: Request, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
+) -> Response:
+    """The settings page's "copy this set-up" form: its fields are named copy_<field>."""
+    form = await form_values(request)
+    values: dict[str, Any] = {name: form.get(f"copy_{name}", "") for name in COPY_FIELDS}
+    for name in ("registration_opens_at", "registration_closes_at"):
+        values[name] = local_datetime(values[name])
+    try:
+        with db.begin_nested():
+            data = validate(ContestCopy, blank_to_none(values, "edition"))
+            new = copying.copy_setup(db, actor=user, source=contest, data=data)
+    except InvalidInput as exc:
+        errors = {f"copy_{name}": text for name, text in exc.by_field().items()}
+        return render(
+            request,
+            "manage/contest_form.html",
+            {
+                **contest_context(db, contest, "overview"),
+                "values": _contest_form(contest),
+                "errors": {},
+                "copy_values": form,
+                "copy_errors": errors or {"copy_name": _("Please correct the marked fields.")},
+            },
+            status_code=422,
+        )
+    return redirect(
+        request,
+        f"/manage/contests/{new.id}",
+        _("Set-up copied from %(name)s: check the new contest's dates and rounds.")
+        % {"name": contest.name},
+    )
+
+
 @router.post("/contests/{contest_id}/status", response_class=HTMLResponse)
 async def change_status(
     request: Request, contest: OrganisedContest, db: DbSession, user: CurrentOrganiser
@@ -170,6 +221,7 @@ def _track_values(form: dict[str, str]) -> dict[str, Any]:
         {
             "code": form.get("code", ""),
             "name": form.get("name", ""),
+            "name_en": form.get("name_en", ""),
             "requires_company": bool(form.get("requires_company")),
             "max_company_age_years": form.get("max_company_age_years", ""),
         },
@@ -213,6 +265,7 @@ def edit_track_page(
             "errors": {},
             "values": {
                 "name": track.name,
+                "name_en": track.name_en,
                 "requires_company": track.requires_company,
                 "max_company_age_years": track.max_company_age_years or "",
             },
@@ -254,16 +307,39 @@ async def edit_track(
 def audit_page(
     request: Request, contest: OrganisedContest, db: DbSession, page: int = 1
 ) -> Response:
-    page = max(page, 1)
-    per_page = 100
-    records = audit.contest_log(db, contest.id, limit=per_page + 1, offset=(page - 1) * per_page)
+    filters = audit_log.AuditFilters.from_mapping(dict(request.query_params))
+    page = min(max(page, 1), 100_000)
+    lines, has_next = audit_log.audit_page(db, contest.id, filters, display_zone(), page)
+    query = urlencode(filters.as_query())
     return render(
         request,
         "manage/audit.html",
         {
             **contest_context(db, contest, "audit"),
-            "records": records[:per_page],
+            "lines": lines,
             "page": page,
-            "has_next": len(records) > per_page,
+            "has_next": has_next,
+            "filters": filters,
+            "choices": audit_log.filter_choices(db, contest.id),
+            "page_url": f"?{query}&" if query else "?",
+            "csv_url": f"/manage/contests/{contest.id}/audit.csv" + (f"?{query}" if query else ""),
+            "zone": display_zone().key,
+        },
+    )
+
+
+@router.get("/contests/{contest_id}/audit.csv")
+def audit_csv(request: Request, contest: OrganisedContest, db: DbSession) -> Response:
+    """The filtered log for a spreadsheet. Built in the request (labels are translated in
+    the request's language); at most audit_log.CSV_LIMIT records."""
+    filters = audit_log.AuditFilters.from_mapping(dict(request.query_params))
+    rows = list(audit_log.csv_rows(db, contest.id, filters, display_zone()))
+    body = b"".join(csv_stream(audit_log.CSV_HEADERS, ([safe_cell(v) for v in r] for r in rows)))
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="audit-{contest.id}.csv"',
+            "Cache-Control": "private, no-store",
         },
     )

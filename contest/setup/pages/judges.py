@@ -5,15 +5,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from contest.core.errors import InvalidInput, NotFound, StateConflict
+from contest.accounts import service as auth
+from contest.core.errors import InvalidInput, NotFound, StateConflict, TooManyAttempts
 from contest.core.i18n import _
 from contest.core.validation import ascii_int
 from contest.core.web.deps import CurrentOrganiser, DbSession
 from contest.core.web.forms import form_values, validate
 from contest.core.web.templating import redirect, render
 from contest.models import Contest
+from contest.notices.service import mail_configured
 from contest.setup import judges
-from contest.setup.deps import OrganisedContest
+from contest.setup.deps import OrganisedContest, OrganisedJudge
 from contest.setup.nav import contest_context
 from contest.setup.schemas import JudgeCreate
 
@@ -28,7 +30,6 @@ def _panel_page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     import_errors: list[str] | None = None,
-    generated: list[Any] | None = None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -38,10 +39,11 @@ def _panel_page(
             **contest_context(db, contest, "judges"),
             "panel": judges.panel(db, contest.id),
             "conflicts": judges.conflict_rows(db, contest.id),
+            "entry_choices": judges.entry_choices(db, contest.id),
             "values": values or {},
             "errors": errors or {},
             "import_errors": import_errors or [],
-            "generated": generated or [],
+            "mail_configured": mail_configured(request.app.state.settings),
         },
         status_code=status_code,
     )
@@ -65,7 +67,7 @@ async def add_judge(
     ]
     try:
         with db.begin_nested():
-            added = judges.add_judge(
+            judges.add_judge(
                 db, actor=user, contest=contest, data=validate(JudgeCreate, values)
             )
     except InvalidInput as exc:
@@ -76,9 +78,9 @@ async def add_judge(
         return _panel_page(
             request, db, contest, values=form, errors={"email": exc.message}, status_code=409
         )
-    if added.generated_password:
-        return _panel_page(request, db, contest, generated=[added])
-    return redirect(request, f"/manage/contests/{contest.id}/judges", _("Judge added."))
+    return redirect(
+        request, f"/manage/contests/{contest.id}/judges", _invited_message(request, 1)
+    )
 
 
 @router.post("/contests/{contest_id}/judges/import", response_class=HTMLResponse)
@@ -95,14 +97,31 @@ async def import_judges(
     except InvalidInput as exc:
         messages = [f"{e.field}: {e.message}" for e in exc.errors]
         return _panel_page(request, db, contest, import_errors=messages, status_code=422)
-    generated = [a for a in added if a.generated_password]
-    if generated:
-        return _panel_page(request, db, contest, generated=generated)
     return redirect(
-        request,
-        f"/manage/contests/{contest.id}/judges",
-        _("%(count)s judges imported.") % {"count": len(added)},
+        request, f"/manage/contests/{contest.id}/judges", _invited_message(request, len(added))
     )
+
+
+def _invited_message(request: Request, count: int) -> str:
+    """The same words whether the addresses had accounts: each judge got a mail, with a
+    set-password link or a log-in link, and the organiser learns nothing more."""
+    if mail_configured(request.app.state.settings):
+        return _("%(count)s judges added; each was mailed an invitation.") % {"count": count}
+    return _("%(count)s judges added. No mail server is configured: the invitations wait in the outbox and the server log.") % {"count": count}  # noqa: E501 (one msgid)
+
+
+@router.post("/judges/{judge_id}/password-reset")
+def send_judge_link(
+    request: Request, judge: OrganisedJudge, db: DbSession, user: CurrentOrganiser
+) -> Response:
+    """The judges page's button: mail the judge a link to choose a password."""
+    back = f"/manage/contests/{judge.contest_id}/judges"
+    try:
+        judges.send_link(db, actor=user, judge=judge)
+    except TooManyAttempts as exc:
+        return redirect(request, back, exc.message, "error")
+    configured = mail_configured(request.app.state.settings)
+    return redirect(request, back, auth.link_sent_message(configured))
 
 
 @router.post("/contests/{contest_id}/conflicts", response_class=HTMLResponse)

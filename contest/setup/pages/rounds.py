@@ -40,6 +40,7 @@ def _criteria_from(form: dict[str, str]) -> list[dict[str, Any]]:
             blank_to_none(
                 {
                     "name": name,
+                    "name_en": form.get(f"criterion_name_en_{index}", ""),
                     "description": form.get(f"criterion_description_{index}", ""),
                     "max_score": max_score,
                     "tiebreak_priority": form.get(f"criterion_tiebreak_{index}", ""),
@@ -55,6 +56,7 @@ def _round_values(form: dict[str, str], track_codes: list[str]) -> dict[str, Any
     values: dict[str, Any] = {name: form.get(name, "") for name in NUMBER_FIELDS}
     values.update(
         name=form.get("name", ""),
+        name_en=form.get("name_en", ""),
         mode=form.get("mode") or None,
         aggregation=form.get("aggregation", Aggregation.trimmed_mean),
         normalization=form.get("normalization", Normalization.none),
@@ -81,6 +83,7 @@ def _form_from_round(db: DbSession, round_: Round) -> dict[str, Any]:
         name: getattr(round_, name)
         for name in (
             "name",
+            "name_en",
             "kind",
             "mode",
             "judges_per_entry",
@@ -101,10 +104,25 @@ def _form_from_round(db: DbSession, round_: Round) -> dict[str, Any]:
     )
     for index, criterion in enumerate(rounds.criteria(db, round_.id)):
         values[f"criterion_name_{index}"] = criterion.name
+        values[f"criterion_name_en_{index}"] = criterion.name_en
         values[f"criterion_description_{index}"] = criterion.description
         values[f"criterion_max_{index}"] = format_tenths(criterion.max_tenths)
         values[f"criterion_tiebreak_{index}"] = criterion.tiebreak_priority or ""
     return values
+
+
+def _english_names_of(db: DbSession, round_: Round, form: dict[str, str]) -> list[dict[str, Any]]:
+    """The saved rubric with the English names the form gives (the rest is frozen)."""
+    return [
+        {
+            "name": criterion.name,
+            "name_en": form.get(f"criterion_name_en_{index}", criterion.name_en),
+            "description": criterion.description,
+            "max_score": format_tenths(criterion.max_tenths),
+            "tiebreak_priority": criterion.tiebreak_priority,
+        }
+        for index, criterion in enumerate(rounds.criteria(db, round_.id))
+    ]
 
 
 def _new_round_defaults(db: DbSession, contest: Contest) -> dict[str, Any]:
@@ -122,6 +140,7 @@ def _new_round_defaults(db: DbSession, contest: Contest) -> dict[str, Any]:
     }
     for index, criterion in enumerate(default_rubric()):
         values[f"criterion_name_{index}"] = criterion.name
+        values[f"criterion_name_en_{index}"] = criterion.name_en
         values[f"criterion_description_{index}"] = criterion.description
         values[f"criterion_max_{index}"] = f"{criterion.max_score:g}"
         values[f"criterion_tiebreak_{index}"] = criterion.tiebreak_priority or ""
@@ -218,7 +237,8 @@ async def edit_round(
     assert contest is not None
     values = _round_values(form, [t.code for t in contests.tracks(db, contest.id)])
     if rounds.has_sheets(db, round_.id):
-        values.pop("criteria")  # the rubric is frozen; the form shows it read-only
+        # The rubric is frozen: only its English names are taken from the form.
+        values["criteria"] = _english_names_of(db, round_, form)
     try:
         with db.begin_nested():
             rounds.update_round(
@@ -243,11 +263,20 @@ async def edit_round(
 
 
 @router.post("/rounds/{round_id}/open")
-def open_round(
+async def open_round(
     request: Request, round_: OrganisedRound, db: DbSession, user: CurrentOrganiser
 ) -> Response:
-    rounds.open_round(db, actor=user, round_=round_)
-    return redirect(request, f"/manage/rounds/{round_.id}", _("The round is open for scoring."))
+    back = f"/manage/rounds/{round_.id}"
+    reason = (await form_values(request)).get("reason", "").strip()
+    if rounds.is_closed(round_) and not reason:
+        message = _("Say why scoring of this closed round opens again.")
+        return redirect(request, back, message, "error")
+    try:
+        with db.begin_nested():
+            rounds.open_round(db, actor=user, round_=round_, reason=reason)
+    except StateConflict as exc:
+        return redirect(request, back, exc.message, "error")
+    return redirect(request, back, _("The round is open for scoring."))
 
 
 @router.post("/rounds/{round_id}/close")
