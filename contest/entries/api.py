@@ -35,50 +35,20 @@ from contest.entries.schemas import (
     WithdrawRequest,
 )
 from contest.entries.views import documents_as_seen, entry_public, entry_publics, team_entries
-from contest.kit.uploads import base_name
+from contest.kit.uploads import base_name, file_form_body
 from contest.notices.service import mail_configured
 from contest.setup.deps import OrganisedContest, OrganisedEntry
 
 router = APIRouter(tags=["entries"])
 
-UPLOAD_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "kind": {
-                            "type": "string",
-                            "enum": ["business_plan", "pitch_deck", "other"],
-                            "default": "business_plan",
-                        },
-                    },
-                }
-            }
-        },
+UPLOAD_BODY = file_form_body(
+    kind={
+        "type": "string",
+        "enum": ["business_plan", "pitch_deck", "other"],
+        "default": "business_plan",
     }
-}
-IMPORT_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "late_reason": {"type": "string", "maxLength": 1000},
-                    },
-                }
-            }
-        },
-    }
-}
+)
+IMPORT_BODY = file_form_body(late_reason={"type": "string", "maxLength": 1000})
 
 
 @router.post(

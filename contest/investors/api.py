@@ -49,26 +49,13 @@ from contest.investors.schemas import (
     StakesIn,
     TeamInterestPublic,
 )
-from contest.kit.uploads import content_disposition
+from contest.kit.uploads import content_disposition, file_form_body
 from contest.notices import service as notices
 from contest.setup.deps import OrganisedContest, OrganisedEntry
 
 router = APIRouter(tags=["investors"])
 
-UPLOAD_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            }
-        },
-    }
-}
+UPLOAD_BODY = file_form_body()
 
 
 class MeetingIn(BaseModel):

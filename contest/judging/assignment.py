@@ -562,28 +562,8 @@ def recuse(
     item = _assignment(db, round_.id, judge.id, entry.id)
     if item is None:
         raise NotFound()
-    draft = _discard_draft(db, _sheet(db, round_.id, judge.id, entry.id))
     judges.declare_conflict(db, actor=user, judge=judge, entry_id=entry.id, reason=reason)
-    before = {
-        **audit.snapshot(item, ["round_id", "judge_id", "entry_id", "source"]),
-        "draft": draft,
-    }
-    db.delete(item)
-    db.flush()
-    replacement = _replacement(db, round_, entry)
-    if replacement is not None:
-        _insert_pairs(db, round_.id, [Pair(replacement, entry.id)], source="recusal")
-    audit.record(
-        db,
-        actor=user,
-        action="assignment.recuse",
-        object_type="assignments",
-        object_id=item.id,
-        contest_id=round_.contest_id,
-        before=before,
-        after={"replacement_judge_id": replacement},
-        reason=reason,
-    )
+    replacement = _hand_over(db, user, round_, entry, item, "assignment.recuse", reason)
     short = replacement is None and _entry_judge_count(db, round_, entry) < round_.judges_per_entry
     return Recusal(replacement_judge_id=replacement, short=short)
 
@@ -649,26 +629,41 @@ def _release(
         item = _assignment(db, round_.id, judge.id, entry.id)
         if item is None:
             continue
-        draft = _discard_draft(db, _sheet(db, round_.id, judge.id, entry.id))
-        before = {
-            **audit.snapshot(item, ["round_id", "judge_id", "entry_id", "source"]),
-            "draft": draft,
-        }
-        db.delete(item)
-        db.flush()
-        replacement = _replacement(db, round_, entry)
-        if replacement is not None:
-            _insert_pairs(db, round_.id, [Pair(replacement, entry.id)], source="recusal")
-        audit.record(
-            db,
-            actor=actor,
-            action="assignment.release",
-            object_type="assignments",
-            object_id=item.id,
-            contest_id=round_.contest_id,
-            before=before,
-            after={"replacement_judge_id": replacement},
-            reason=reason,
-        )
+        replacement = _hand_over(db, actor, round_, entry, item, "assignment.release", reason)
         released.append(Released(round_.id, entry.id, replacement))
     return released
+
+
+def _hand_over(  # noqa: PLR0913 (one audited step, each argument named)
+    db: Session,
+    actor: User,
+    round_: Round,
+    entry: Entry,
+    item: Assignment,
+    action: str,
+    reason: str,
+) -> int | None:
+    """Take an entry from its judge (draft discarded) and give it to the judge the solver
+    picks next, if any: the step a recusal and a released judge share, audited."""
+    draft = _discard_draft(db, _sheet(db, round_.id, item.judge_id, entry.id))
+    before = {
+        **audit.snapshot(item, ["round_id", "judge_id", "entry_id", "source"]),
+        "draft": draft,
+    }
+    db.delete(item)
+    db.flush()
+    replacement = _replacement(db, round_, entry)
+    if replacement is not None:
+        _insert_pairs(db, round_.id, [Pair(replacement, entry.id)], source="recusal")
+    audit.record(
+        db,
+        actor=actor,
+        action=action,
+        object_type="assignments",
+        object_id=item.id,
+        contest_id=round_.contest_id,
+        before=before,
+        after={"replacement_judge_id": replacement},
+        reason=reason,
+    )
+    return replacement

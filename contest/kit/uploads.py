@@ -45,6 +45,15 @@ class NoSpace(Exception):
         super().__init__(no_space_message())
 
 
+def file_form_body(**fields: dict[str, object]) -> dict[str, object]:
+    """The OpenAPI description of a multipart form with one required `file` (routes that
+    read the stream themselves declare it here, as FastAPI cannot see it)."""
+    properties = {"file": {"type": "string", "format": "binary"}, **fields}
+    schema = {"type": "object", "required": ["file"], "properties": properties}
+    form = {"multipart/form-data": {"schema": schema}}
+    return {"requestBody": {"required": True, "content": form}}
+
+
 def no_space_message() -> str:
     return _("The server's storage is nearly full, so uploads are paused. Please try later.")
 

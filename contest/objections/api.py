@@ -11,7 +11,7 @@ from contest.core.i18n import _
 from contest.core.web.deps import AppSettings, CurrentTeam, CurrentUser, DbSession, OptionalUser
 from contest.core.web.uploads import pause_database_turn
 from contest.entries.deps import receive_file
-from contest.kit.uploads import content_disposition
+from contest.kit.uploads import content_disposition, file_form_body
 from contest.objections import service
 from contest.objections.deps import (
     OrganisedObjection,
@@ -31,20 +31,7 @@ from contest.setup import access as setup_access
 
 router = APIRouter(tags=["publications"])
 
-UPLOAD_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            }
-        },
-    }
-}
+UPLOAD_BODY = file_form_body()
 
 
 def _contest_for(db: DbSession, user: OptionalUser, contest_id: int):  # type: ignore[no-untyped-def]
