@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ("results_engine", "assignment", "results", "import_entries", "certificates",
-              "exports", "load", "uploads", "mail")
+              "exports", "load", "uploads", "mail", "live_audience")
 
 
 def main() -> int:

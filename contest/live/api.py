@@ -86,14 +86,21 @@ async def state(round_id: int, request: Request) -> Response:
 
     The public's answer is built once per change in each worker and carries an ETag
     (feed.py); a poll without credentials is answered from that copy, with no query and
-    no thread, while it was checked in the last half second; otherwise the full path
-    runs (who is asking, may they see it, has anything changed)."""
+    no thread, while it was checked in the last half second (or while another request
+    re-checks it); otherwise the full path runs (who is asking, may they see it, has
+    anything changed)."""
     database: Database = request.app.state.database
-    if not _credentials(request):
-        found = feed.recent(feed.cache_key(str(database.engine.url), round_id))
-        if found is not None:
-            return _public(request, found)
-    return await run_in_threadpool(_state, request, round_id)
+    if _credentials(request):
+        return await run_in_threadpool(_state, request, round_id)
+    key = feed.cache_key(str(database.engine.url), round_id)
+    found, claimed = feed.answer_or_claim(key)
+    if found is not None:
+        return _public(request, found)
+    try:
+        return await run_in_threadpool(_state, request, round_id)
+    finally:
+        if claimed:
+            feed.release(key)
 
 
 def _credentials(request: Request) -> bool:

@@ -33,6 +33,11 @@ MAX_AGE = 5.0
 # A copy checked this recently is answered without a query at all: the price of a poll
 # becomes routing and a few bytes, and a change is seen at most this much later.
 FRESH = 0.5
+# While one request of this worker rebuilds or re-checks a copy, the others keep
+# answering the copy they have for up to this long: a thousand polls arriving in the
+# query's few milliseconds would otherwise each run it (a stampede that queued the hall
+# behind itself). A database that hangs longer lets the next request try for itself.
+STALE = 3.0
 # Stands for the server's clock in the cached JSON; replaced on every answer.
 _CLOCK = datetime(2000, 1, 1, tzinfo=UTC)
 _CLOCK_JSON = b'"now":"2000-01-01T00:00:00Z"'
@@ -55,6 +60,8 @@ class Built:
 # (database, round id, language) -> the last copy built in this process.
 _cache: dict[tuple[str, int, str], Built] = {}
 _lock = threading.Lock()
+# Keys a request of this worker is refreshing now.
+_refreshing: set[tuple[str, int, str]] = set()
 
 
 def stamp(db: Session, round_id: int) -> Stamp:
@@ -114,12 +121,27 @@ def public_state(db: Session, round_: Round) -> Built:
     return found
 
 
-def recent(key: tuple[str, int, str]) -> Built | None:
-    """The copy for this round if it was checked within FRESH seconds, else None."""
-    found = _cache.get(key)
-    if found is None or time.monotonic() - found.checked > FRESH:
-        return None
-    return found
+def answer_or_claim(key: tuple[str, int, str]) -> tuple[Built | None, bool]:
+    """The copy to answer a public poll with, or (None, claimed): claimed is True when the
+    caller is now the one request refreshing this key and must call `release(key)`.
+
+    A copy checked within FRESH seconds is answered; an older one too, within STALE
+    seconds, while another request refreshes it."""
+    now = time.monotonic()
+    with _lock:
+        found = _cache.get(key)
+        age = now - found.checked if found is not None else None
+        if age is not None and age <= FRESH:
+            return found, False
+        if key in _refreshing:
+            return (found, False) if age is not None and age <= STALE else (None, False)
+        _refreshing.add(key)
+        return None, True
+
+
+def release(key: tuple[str, int, str]) -> None:
+    with _lock:
+        _refreshing.discard(key)
 
 
 def with_clock(template: bytes) -> bytes:
@@ -142,3 +164,4 @@ def forget() -> None:
     """Drop every cached copy (tests that change data behind the stamp's back)."""
     with _lock:
         _cache.clear()
+        _refreshing.clear()

@@ -129,3 +129,50 @@ def test_the_fresh_copy_is_only_given_once_someone_was_allowed_to_see_it(
 
     assert make_client().get(final.live_url).status_code == 404
     assert make_client().get(final.live_url).status_code == 404
+
+
+def _only_key() -> tuple[str, int, str]:
+    (key,) = feed._cache
+    return key
+
+
+def test_while_one_poll_re_checks_the_copy_the_others_answer_from_it(
+    client, organiser, final, monkeypatch
+):  # type: ignore[no-untyped-def]
+    """A thousand polls arriving during one re-check must not each run the query."""
+    drawn(organiser, final)
+    etag = client.get(final.live_url).headers["etag"]
+    step(organiser, final, "start")
+    key = _only_key()
+    found, claimed = feed.answer_or_claim(key)  # another request is re-checking now
+    assert (found, claimed) == (None, True)
+    real_stamp = feed.stamp
+    monkeypatch.setattr(feed, "stamp", lambda *a: pytest.fail("the copy was checked again"))
+
+    assert client.get(final.live_url, headers={"If-None-Match": etag}).status_code == 304
+
+    feed.release(key)
+    monkeypatch.setattr(feed, "stamp", real_stamp)
+    seen = client.get(final.live_url, headers={"If-None-Match": etag})
+    assert seen.status_code == 200
+    assert seen.json()["phase"] == "pitching"
+
+
+def test_a_re_check_that_hangs_past_stale_lets_the_next_poll_check_for_itself(
+    client, organiser, final, monkeypatch
+):  # type: ignore[no-untyped-def]
+    drawn(organiser, final)
+    client.get(final.live_url)
+    step(organiser, final, "start")
+    assert feed.answer_or_claim(_only_key()) == (None, True)
+    monkeypatch.setattr(feed, "STALE", -1.0)
+
+    assert client.get(final.live_url).json()["phase"] == "pitching"
+
+
+def test_a_refused_poll_gives_up_its_claim(make_client, db, final):  # type: ignore[no-untyped-def]
+    db.execute(update(Contest).values(status=ContestStatus.draft))
+    db.commit()
+
+    assert make_client().get(final.live_url).status_code == 404
+    assert feed._refreshing == set()
