@@ -312,9 +312,36 @@ class OutageLog:
             self.started, self.refused = None, 0
 
 
+class BusyLog:
+    """Logs requests answered 503 because the database was busy (SQLite's writer queue
+    or a lock waited past the busy timeout, a statement timeout): the first at once, then
+    at most one line every `every_s` with the count since the last, so an operator sees
+    a contest day that outgrows its database without a line per refused save."""
+
+    def __init__(self, every_s: float = 60.0) -> None:
+        self.every_s = every_s
+        self.lock = threading.Lock()
+        self.unlogged = 0
+        self.last_logged: float | None = None
+
+    def refused(self, exc: BaseException) -> None:
+        now = time.monotonic()
+        with self.lock:
+            self.unlogged += 1
+            if self.last_logged is not None and now - self.last_logged < self.every_s:
+                return
+            count, self.unlogged, self.last_logged = self.unlogged, 0, now
+        log.warning(
+            "database busy: %d request(s) answered 503 with Retry-After since the last report (%s)",
+            count,
+            _short(exc),
+        )
+
+
 def _short(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     return " ".join(str(orig).split())[:300]
 
 
 OUTAGE = OutageLog()
+BUSY_LOG = BusyLog()

@@ -28,6 +28,7 @@ from contest.models import (
     Assignment,
     Contest,
     Criterion,
+    Draw,
     Entry,
     Judge,
     LiveState,
@@ -40,7 +41,8 @@ from contest.results import service as results
 from contest.setup import rounds
 from scoring import BoundaryTie
 
-DRAW_SEED = 20230923
+# The seed reads as the final's date, as organisers often choose one in front of the hall.
+DRAW_SEED = 20231107
 ASSIGN_SEED = 2023
 TIE_REASON = "演示：同分项目按报名先后（项目编号）确定奖项"
 
@@ -53,9 +55,7 @@ def run_final(
     if not db.scalars(
         select(col(Assignment.id)).where(col(Assignment.round_id) == round_.id)
     ).first():
-        assignment.auto_assign(
-            db, actor=actor, round_=round_, seed=ASSIGN_SEED, held_before=True
-        )
+        assignment.auto_assign(db, actor=actor, round_=round_, seed=ASSIGN_SEED, held_before=True)
     order = draw.draw_order(db, actor=actor, round_=round_, seed=DRAW_SEED).order
     quality = _standing(db, round_, order, rng)
     bias = demo_scores.judge_biases(_judge_ids(db, round_), rng)
@@ -106,6 +106,12 @@ def _date_final(db: Session, round_: Round, order: list[int], day: date) -> None
             .values(revealed_at=revealed)
         )
         last = revealed
+    # Lots drawn in front of the teams, before the opening.
+    db.execute(
+        update(Draw)
+        .where(col(Draw.round_id) == round_.id)
+        .values(drawn_at=start - timedelta(minutes=40))
+    )
     db.execute(
         update(LiveState)
         .where(col(LiveState.round_id) == round_.id)

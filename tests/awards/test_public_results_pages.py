@@ -126,3 +126,20 @@ def test_the_home_page_links_to_the_results(client, world):
     html = page(client.get("/"))
 
     assert f"/results/{world.contest.id}" in [a["href"] for a in html.select(".contest-card a")]
+
+
+def test_a_published_list_with_no_finalist_says_so_instead_of_an_empty_heading(
+    client, db, world, ranked
+):  # type: ignore[no-untyped-def]
+    for entry in ranked.s + ranked.c:
+        factories.enrol(db, world.semifinal, entry, EntryStatus.eliminated)
+    db.add(Advancement(round_id=world.semifinal.id, published_at=utcnow()))
+    db.commit()
+
+    html = page(client.get(url(world)))
+
+    [part] = html.select(".results-part")
+    assert part.h2.get_text(strip=True) == "决赛入围名单"
+    assert part.select(".results-track") == []
+    empty = part.select_one(".results-empty").get_text(strip=True)
+    assert empty == "公示名单中没有入围决赛的项目。"

@@ -130,6 +130,9 @@ def test_run_final_on_a_day_dates_the_final_on_that_day(db: Session, world):  # 
         *(t for (t,) in read(db, select(LiveState.phase_changed_at))),
     ]
     assert len(stamps) == 8 * 3 * 2 + 8 + 1
+    [(drawn_at,)] = read(db, select(Draw.drawn_at))
+    assert drawn_at.astimezone(shanghai).date() == day
+    assert drawn_at < min(stamps)  # the lots before the first pitch
     assert {t.astimezone(shanghai).date() for t in stamps} == {day}
     db.expire_all()
     window = db.get(Round, final.round.id)

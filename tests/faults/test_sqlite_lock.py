@@ -68,3 +68,28 @@ def test_locked_database_page_is_a_styled_503(locked_setup):
     other_writer.close()
     assert response.status_code == 503
     assert "系统繁忙，请重试" in response.text
+
+
+def test_busy_answers_are_logged_once_a_minute_with_their_count(locked_setup, caplog, monkeypatch):
+    from contest.core import db as database
+
+    monkeypatch.setattr(database, "BUSY_LOG", database.BusyLog(every_s=60.0))
+    app, path, organiser = locked_setup
+    client = TestClient(app)
+    headers = factories.bearer(client, organiser)
+    other_writer = sqlite3.connect(path, isolation_level=None)
+    other_writer.execute("BEGIN IMMEDIATE")
+    body = {"name": "大赛", "year": 2024}
+
+    with caplog.at_level("WARNING", logger="tianjiao"):
+        answers = [client.post("/api/v1/contests", json=body, headers=headers) for _ in range(3)]
+        database.BUSY_LOG.last_logged = -1e9  # a minute has passed
+        answers.append(client.post("/api/v1/contests", json=body, headers=headers))
+
+    other_writer.execute("ROLLBACK")
+    other_writer.close()
+    assert [a.status_code for a in answers] == [503] * 4
+    lines = [r.getMessage() for r in caplog.records if "database busy" in r.getMessage()]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("database busy: 1 request(s) answered 503")
+    assert lines[1].startswith("database busy: 3 request(s) answered 503")

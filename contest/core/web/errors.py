@@ -215,6 +215,7 @@ def database_fault_answer(request: Request, exc: Exception) -> Response:
     for what the caller can retry (docs/architecture.md, "When the database fails")."""
     kind = database.fault_kind(exc)
     if kind == database.BUSY:
+        database.BUSY_LOG.refused(exc)
         message = _("The database is busy. Please retry in a moment.")
         return _answer(request, 503, message, {"Retry-After": "2"})
     if kind == database.UNAVAILABLE:
