@@ -87,6 +87,27 @@ def action_labels() -> dict[str, str]:
         "objection.answer": _("Objection answered"),
         "objection.decide": _("Objection decided"),
         "objection.document": _("Objection evidence uploaded"),
+        "round.draw": _("Pitch order drawn"),
+        "account.send_link": _("Log-in link sent"),
+        "conflict.exception": _("Conflict rule waived for a judge"),
+        "conflict.exception_remove": _("Conflict waiver removed"),
+        "judge.declarations": _("Judge declared affiliations"),
+        "family.add": _("Related organisations linked"),
+        "family.remove": _("Related organisations unlinked"),
+        "team.add": _("Organiser added to the team"),
+        "team.remove": _("Organiser removed from the team"),
+        "consent.set": _("Team consent changed"),
+        "privacy_notice.update": _("Privacy notice changed"),
+        "personal_data.export": _("Personal data exported"),
+        "personal_data.erase": _("Personal data erased"),
+        "investor.invite": _("Investor invited"),
+        "investor.stakes": _("Investor's holdings declared"),
+        "interest.mark": _("Investor marked a project"),
+        "interest.remove": _("Investor's mark removed"),
+        "meeting.request": _("Meeting requested"),
+        "deal.record": _("Deal recorded"),
+        "deal.document": _("Deal document attached"),
+        "deal.withdraw": _("Deal withdrawn"),
     }
 
 
@@ -110,6 +131,17 @@ def object_labels() -> dict[str, str]:
         "users": _("Account"),
         "publications": _("Publication"),
         "objections": _("Objection"),
+        "investors": _("Investor"),
+        "investor_interests": _("Investor's mark"),
+        "deals": _("Deal"),
+        "entry_consents": _("Team consent"),
+        "conflict_exceptions": _("Conflict waiver"),
+        "named_conflicts": _("Declared conflict"),
+        "institution_families": _("Related organisations"),
+        "contest_organisers": _("Organiser team"),
+        "privacy_notices": _("Privacy notice"),
+        "round_entries": _("Entry in a round"),
+        "user": _("Account"),
     }
 
 
@@ -139,6 +171,74 @@ def field_labels() -> dict[str, str]:
         "copied_from": _("Copied from"), "copied_from_id": _("Copied from (number)"),
         "tracks": _("Tracks"), "rounds": _("Rounds"), "criteria": _("Criteria"),
         "judges": _("Judges"),
+        "id": _("Number"), "series": _("Series"), "description": _("Description"),
+        "organisers": _("Organisers"), "max_entries_per_team": _("Entries per team (at most)"),
+        "objection_days": _("Objection period (days)"),
+        "results_published_at": _("Results published at"), "created_at": _("Created at"),
+        "contest_id": _("Contest"), "requires_company": _("Company required"),
+        "max_company_age_years": _("Company age (years, at most)"), "position": _("Position"),
+        "mode": _("Mode"), "trim_min_judges": _("Judges needed to trim"),
+        "normalization": _("Normalisation"), "carry_over_weight": _("Carry-over weight"),
+        "pitch_seconds": _("Pitch (seconds)"), "qa_seconds": _("Q&A (seconds)"),
+        "feedback_published_at": _("Feedback published at"), "email": _("E-mail"),
+        "user_id": _("Account"), "expertise": _("Expertise"), "affiliations": _("Affiliations"),
+        "companies": _("Companies"), "declared_at": _("Declared at"), "size": _("Size (bytes)"),
+        "sha256": _("Checksum (SHA-256)"), "cleaned": _("Cleaned for blind review"),
+        "added": _("Added"), "kept": _("Kept"), "replaced": _("Replaced"), "seed": _("Seed"),
+        "min_load": _("Fewest per judge"), "max_load": _("Most per judge"),
+        "rebalance": _("Rebalanced"), "next_round_id": _("Next round"),
+        "enrolled": _("Entered into the next round"), "unenrolled": _("Taken out of the next round"),
+        "counts": _("Counts"), "per_track": _("Per track"),
+        "differs_from_preview": _("Differs from the preview"), "removed": _("Removed"),
+        "preview": _("Preview"), "version": _("Version"), "order": _("Order"),
+        "scope": _("Scope"), "tiers": _("Awards"), "resolve": _("Ties resolved"),
+        "issued_on": _("Issued on"), "organisation": _("Organisation"),
+        "stakes": _("Holdings"), "created_by_id": _("Created by"), "level": _("Interest"),
+        "share_business_plan": _("Business plan shared"), "contact": _("Contact"),
+        "publish_deals": _("Deals may be published"), "partner": _("Partner"),
+        "amount_wan": _("Amount (10,000 yuan)"), "signed_on": _("Signed on"), "note": _("Note"),
+        "public": _("Public"), "publication_id": _("Publication"), "answer": _("Answer"),
+        "state": _("State"), "decision": _("Decision"), "assignments": _("Assignments"),
+        "entries": _("Entries"), "awards": _("Awards"), "rank": _("Rank"),
+    }  # fmt: skip
+
+
+def value_labels() -> dict[str, dict[str, str]]:
+    """Stored enum values in words, per field (the same word means different things:
+    an objection's "open" is not a contest's)."""
+    kinds = {
+        "preliminary": _("Preliminary"), "semifinal": _("Semifinal"), "final": _("Final"),
+        "advancement": _("Advancement list"), "awards": _("Award list"),
+        "business_plan": _("Business plan"), "pitch_deck": _("Pitch deck"), "other": _("Other"),
+        "investment_intent": _("Investment intent signed"), "investment": _("Investment closed"),
+        "incubation": _("Incubation place"), "partnership": _("Partnership"),
+        "grant": _("Government grant"),
+    }
+    return {
+        "kind": kinds,
+        "status": {
+            "draft": _("Draft"), "open": _("Registration open"), "judging": _("Judging"),
+            "finished": _("Finished"), "in": _("In the round"), "advanced": _("Advanced"),
+            "eliminated": _("Not advanced"), "withdrawn": _("Withdrawn"),
+            "submitted": _("Submitted"),
+        },
+        "state": {
+            "open": _("Awaiting a decision"), "upheld": _("Upheld"), "rejected": _("Rejected"),
+            "draft": _("Draft"), "submitted": _("Submitted"),
+        },
+        "phase": {
+            "waiting": _("Waiting"), "pitching": _("Pitching"), "scoring": _("Scoring"),
+            "revealed": _("Score shown"), "finished": _("Finished"),
+        },
+        "mode": {"online_review": _("Online review"), "roadshow": _("Live roadshow")},
+        "aggregation": {"trimmed_mean": _("Trimmed mean"), "mean": _("Mean")},
+        "normalization": {"none": _("None"), "zscore": _("Z-score per judge")},
+        "tier": {
+            "gold": _("Gold award"), "silver": _("Silver award"), "bronze": _("Bronze award"),
+            "excellence": _("Excellence award"),
+        },
+        "scope": {"per_track": _("Per track"), "overall": _("Overall")},
+        "level": {"watch": _("Watch"), "meet": _("Want to meet"), "intent": _("Intends to invest")},
     }  # fmt: skip
 
 
@@ -286,22 +386,32 @@ def _value(value: Any, zone: ZoneInfo) -> str:
     if isinstance(value, list):
         return "、".join(_value(v, zone) for v in value) or "–"
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_value(v, zone)}" for k, v in value.items()) or "–"
+        # Nested records (an award line: entry, tier, rank) in the same words as fields.
+        labels, values = field_labels(), value_labels()
+        return "; ".join(f"{labels.get(k, k)}: {_value(_word(values.get(k, {}), v), zone)}"
+                         for k, v in value.items()) or "–"  # fmt: skip
     return str(value)
+
+
+def _word(words: dict[str, str], value: Any) -> Any:
+    return words.get(value, value) if isinstance(value, str) else value
 
 
 def changes_of(record: AuditRecord, zone: ZoneInfo) -> list[Change]:
     """Before and after, field by field: only fields that differ when both exist."""
-    before, after = record.before or {}, record.after or {}
-    labels = field_labels()
+    before = record.before if isinstance(record.before, dict) else {}
+    after = record.after if isinstance(record.after, dict) else {}
+    labels, values = field_labels(), value_labels()
     names = list(dict.fromkeys([*before, *after]))
     found = []
     for name in names:
         old, new = before.get(name), after.get(name)
         if record.before is not None and record.after is not None and old == new:
             continue
-        found.append(Change(name, labels.get(name, name), _value(old, zone) if name in before
-                            else "", _value(new, zone) if name in after else ""))  # fmt: skip
+        words = values.get(name, {})
+        found.append(Change(name, labels.get(name, name),
+                            _value(_word(words, old), zone) if name in before else "",
+                            _value(_word(words, new), zone) if name in after else ""))  # fmt: skip
     return found
 
 

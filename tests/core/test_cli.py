@@ -5,6 +5,7 @@ import sqlite3
 import subprocess
 import sys
 from datetime import date
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,14 @@ from sqlalchemy import create_engine, func, select
 from sqlmodel import Session
 
 from contest.core import schema
+from contest.core.i18n import use_locale
 from contest.core.security import verify_password
 from contest.demo import data as demo_data
 from contest.demo.service import LENIENT_JUDGE
 from contest.judging.conflict_records import round_conflicts
 from contest.models import (
     Assignment,
+    AuditRecord,
     Award,
     Certificate,
     Contest,
@@ -31,6 +34,7 @@ from contest.models import (
     User,
 )
 from contest.results.fairness import round_fairness
+from contest.setup import audit_log
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -166,6 +170,25 @@ def test_demo_loads_once(tmp_path, fresh_url):
         ("advancement", 1, None), ("advancement", 1, None), ("awards", 1, None)
     ]
     _demo_shows_fair_judging(fresh_url)
+    _demo_audit_log_reads_in_words(fresh_url)
+
+
+def _demo_audit_log_reads_in_words(url: str) -> None:
+    """Issue 21: the organiser reads the demo's whole audit log in words, not in action
+    ids, table names, field names or stored enum values."""
+    engine = create_engine(url)
+    with Session(engine) as session, use_locale("zh"):
+        records = session.scalars(select(AuditRecord)).all()
+        actions, objects = audit_log.action_labels(), audit_log.object_labels()
+        changes = [c for r in records for c in audit_log.changes_of(r, ZoneInfo("Asia/Shanghai"))]
+    engine.dispose()
+    assert len(records) > 100
+    assert {r.action for r in records} - set(actions) == set()
+    assert {r.object_type for r in records} - set(objects) == set()
+    assert [c.field for c in changes if c.label == c.field] == []
+    states = {c.after for c in changes if c.field in ("state", "phase", "status", "kind")}
+    assert "rejected" not in states and "pitching" not in states
+    assert {"不成立", "路演中"} <= states
 
 
 def _demo_shows_fair_judging(url: str) -> None:
