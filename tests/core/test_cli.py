@@ -5,8 +5,8 @@ import sqlite3
 import subprocess
 import sys
 from datetime import date
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, func, select
@@ -187,7 +187,8 @@ def _demo_audit_log_reads_in_words(url: str) -> None:
     assert {r.object_type for r in records} - set(objects) == set()
     assert [c.field for c in changes if c.label == c.field] == []
     states = {c.after for c in changes if c.field in ("state", "phase", "status", "kind")}
-    assert "rejected" not in states and "pitching" not in states
+    assert "rejected" not in states
+    assert "pitching" not in states
     assert {"不成立", "路演中"} <= states
 
 
