@@ -24,6 +24,10 @@ class InvalidInput(Exception):
         self.errors: Sequence[FieldError] = tuple(errors)
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
 
+    def __reduce__(self) -> tuple[type["InvalidInput"], tuple[Sequence[FieldError]]]:
+        # Raised in the file helper process (core/file_work.py) and re-raised here.
+        return (type(self), (self.errors,))
+
     @classmethod
     def single(cls, field: str, message: str, code: str = "invalid") -> "InvalidInput":
         return cls([FieldError((field,), message, code)])

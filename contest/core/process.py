@@ -35,11 +35,16 @@ def exit_with_supervisor() -> None:
     supervisor = _supervisor_pid()
     if supervisor is None or supervisor == os.getpid():
         return  # a single process (no supervisor), or the supervisor itself
+    die_with_parent()
+    threading.Thread(target=_watch, args=(supervisor,), daemon=True, name="supervisor").start()
+
+
+def die_with_parent() -> None:
+    """In a helper process (contest/core/file_work.py): SIGTERM when its parent dies."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    threading.Thread(target=_watch, args=(supervisor,), daemon=True, name="supervisor").start()
 
 
 def _supervisor_pid() -> int | None:

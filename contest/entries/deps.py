@@ -7,6 +7,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
+from contest.core import file_work
 from contest.core.errors import InvalidInput, NotFound
 from contest.core.i18n import _
 from contest.core.settings import Settings
@@ -96,7 +97,7 @@ async def receive_document(
     form = await receive_file(request, settings, csrf=csrf)
     assert form.file is not None
     kind = form.fields.get("kind") or "business_plan"
-    prepared = await run_in_threadpool(
+    prepared = await file_work.run(
         documents.prepare_received, kind=kind, received=form.file, settings=settings
     )
     try:

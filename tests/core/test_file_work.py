@@ -1,0 +1,49 @@
+"""The helper process that checks and cleans uploaded PDFs away from the web worker."""
+
+import asyncio
+import os
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
+from contest.core import file_work
+from contest.core.errors import InvalidInput
+from contest.core.i18n import _, use_locale
+
+
+def where_and_how_nice() -> tuple[int, int]:
+    return os.getpid(), os.nice(0)
+
+
+def refuse_in_the_callers_language(field: str) -> None:
+    raise InvalidInput.single(field, _("Choose a PDF file to upload."))
+
+
+def die() -> None:
+    os._exit(1)
+
+
+def test_the_work_runs_in_another_process_at_a_lower_priority() -> None:
+    pid, niceness = asyncio.run(file_work.run(where_and_how_nice))
+
+    assert pid != os.getpid()
+    assert niceness >= os.nice(0) + file_work.NICENESS or niceness == 19
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [("zh", "请选择要上传的 PDF 文件。"), ("en", "Choose a PDF file to upload.")],
+)
+def test_a_refusal_comes_back_whole_in_the_callers_language(lang: str, message: str) -> None:
+    with use_locale(lang), pytest.raises(InvalidInput) as refused:
+        asyncio.run(file_work.run(refuse_in_the_callers_language, field="file"))
+
+    assert refused.value.by_field() == {"file": message}
+
+
+def test_a_helper_that_dies_is_replaced() -> None:
+    with pytest.raises(BrokenProcessPool):  # tried twice, on two helpers
+        asyncio.run(file_work.run(die))
+
+    pid, _niceness = asyncio.run(file_work.run(where_and_how_nice))
+    assert pid != os.getpid()
