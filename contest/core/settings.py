@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # Uploads stop (507) before the data folder's free space falls under this, so score
     # saves always have room (kit.uploads.FileSink).
     disk_reserve_bytes: int = 200 * 1024 * 1024
+    # Upload bodies read per worker per second, all uploads together (0: no limit).
+    # Far above what a hall's network brings; it only stops a burst of uploads on a fast
+    # link from taking a worker's event loop from the judges' saves (core.web.uploads).
+    upload_read_bytes_per_s: int = 20 * 1024 * 1024
     # Slow clients (core.web.slow_clients): a request's head must arrive within this, and
     # a body may not stall longer than that between two chunks.
     header_timeout_s: float = 10.0

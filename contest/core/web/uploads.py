@@ -3,7 +3,9 @@
 crosses the limit.
 """
 
-from collections.abc import AsyncIterator
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -159,9 +161,11 @@ async def receive_form(
     collector = _FormCollector(settings, file_field, csrf)
     parser = MultipartParser(_boundary(request), collector.callbacks())
     stream = request.stream()
+    pace = _pace_for(request, settings)
     try:
         async for chunk in stream:
             parser.write(chunk)
+            await pace.take(len(chunk))
         parser.finalize()
     except FormParserError:
         collector.abort()
@@ -182,6 +186,49 @@ async def receive_form(
             collector.form.file.discard()
         raise CsrfRejected()
     return collector.form
+
+
+class ReadPace:
+    """All upload bodies of a worker, read at most `per_second` bytes a second together.
+
+    Parsing, hashing and writing an upload happen in the event loop as its bytes arrive.
+    40 uploads of 19 MB sent at once over a fast link kept both workers' loops busy for
+    seconds, and the judges' saves waited (p99 2.4-3.1 s on SQLite, bench/uploads.py).
+    When the uploads run ahead of the pace, each waits a moment before reading on; the
+    client is held back by TCP flow control, and the loop serves the saves meanwhile.
+    A hall's network (a few MB/s per phone or laptop) never meets the pace."""
+
+    BURST_S = 0.05
+
+    def __init__(
+        self,
+        per_second: int,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.per_second = per_second
+        self.free_at = 0.0
+        self.clock = clock
+        self.sleep = sleep
+
+    async def take(self, size: int) -> None:
+        if self.per_second <= 0:
+            return
+        now = self.clock()
+        self.free_at = max(self.free_at, now) + size / self.per_second
+        ahead = self.free_at - now - self.BURST_S
+        if ahead > 0.001:  # less is not worth a turn of the loop
+            await self.sleep(ahead)
+
+
+def _pace_for(request: Request, settings: Settings) -> ReadPace:
+    """One pace per app (per worker process): every upload of the worker shares it."""
+    state = request.app.state
+    pace: ReadPace | None = getattr(state, "upload_read_pace", None)
+    if pace is None or pace.per_second != settings.upload_read_bytes_per_s:
+        pace = ReadPace(settings.upload_read_bytes_per_s)
+        state.upload_read_pace = pace
+    return pace
 
 
 async def _drain(stream: AsyncIterator[bytes]) -> None:
