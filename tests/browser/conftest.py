@@ -90,6 +90,9 @@ def new_context(browser):
             accept_downloads=True,
         )
         context.set_default_timeout(10_000)
+        # A page load waits longer: on 2 cores shared by 4 test processes a login page
+        # once took over 10 s to load (a page that never loads still fails).
+        context.set_default_navigation_timeout(30_000)
         contexts.append(context)
         return context
 
