@@ -23,6 +23,7 @@ from contest.core.web.limits import BodyLimitMiddleware
 from contest.core.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
 from contest.core.web.templating import STATIC_DIR, set_display_zone
 from contest.core.web.text_guard import TextGuardMiddleware
+from contest.core.web.uploads import ReadPace
 from contest.entries import api as entries_api
 from contest.entries.pages import team as entries_team_pages
 from contest.exports import api as exports_api
@@ -108,6 +109,8 @@ def configure(app: FastAPI, settings: Settings, *, check_database: bool = True) 
     set_display_zone(settings.timezone)
     app.state.settings = settings
     app.state.database = database
+    # Shared by every upload of this process (one app per worker).
+    app.state.upload_read_pace = ReadPace(settings.upload_read_bytes_per_s)
     jobs_engine.configure(settings, database)
 
 

@@ -4,9 +4,9 @@ certificate (the public check page of its code, where it can be downloaded)."""
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from contest.awards.tiers import tier_label
 from contest.core.enums import Tier
 from contest.core.i18n import use_locale
+from contest.core.labels import tier_label
 from contest.models import Award, Certificate, Entry, Track, User
 from contest.notices import events
 from contest.results.notify import recipient

@@ -24,11 +24,11 @@ from sqlmodel import Session, col
 
 from contest.awards import notify
 from contest.awards.schemas import AwardsIn
-from contest.awards.tiers import tier_label as tier_label  # pages use service.tier_label
 from contest.core import audit
 from contest.core.enums import AwardScope, RoundKind, Tier
 from contest.core.errors import FieldError, InvalidInput, StateConflict
 from contest.core.i18n import _
+from contest.core.labels import tier_label as tier_label  # pages use service.tier_label
 from contest.models import Award, Certificate, Contest, Entry, Round, Track, User, utcnow
 from contest.publications import service as publications
 from contest.results import service as results

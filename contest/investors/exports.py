@@ -10,27 +10,15 @@ from typing import Any
 from sqlmodel import Session
 
 from contest.core.i18n import _
+from contest.core.labels import deal_kind_label, interest_label
 from contest.investors import interest
 from contest.investors.deals import deal_lines, follow_up
 from contest.kit.tables import Column, Table
 from contest.models import Contest
 
-
-def level_label(level: str) -> str:
-    return {"watch": _("Watch"), "meet": _("Want to meet"), "intent": _("Intends to invest")}[level]
-
-
 KINDS = ("investment_intent", "investment", "incubation", "partnership", "grant")
 
 
-def kind_label(kind: str) -> str:
-    return {
-        "investment_intent": _("Investment intent signed"),
-        "investment": _("Investment closed"),
-        "incubation": _("Incubation place"),
-        "partnership": _("Partnership"),
-        "grant": _("Government grant"),
-    }[kind]
 
 
 def _rows(values: Sequence[Sequence[Any]]):  # type: ignore[no-untyped-def]
@@ -50,7 +38,7 @@ def leads_table(db: Session, contest: Contest) -> Table:
             lead.investor.name,
             lead.seat.organisation,
             lead.investor.email,
-            level_label(lead.mark.level),
+            interest_label(lead.mark.level),
             lead.mark.note,
             lead.entry.leader_name,
             lead.entry.leader_email,
@@ -83,7 +71,7 @@ def deals_table(db: Session, contest: Contest) -> Table:
             line.deal.id,
             line.entry.id,
             line.entry.title,
-            kind_label(line.deal.kind),
+            deal_kind_label(line.deal.kind),
             line.deal.partner,
             str(line.deal.amount_wan) if line.deal.amount_wan is not None else "",
             line.deal.signed_on,
@@ -130,7 +118,7 @@ def count_label(key: str) -> str:
         "invested_wan": _("Invested (10,000 yuan)"),
     }
     if key.startswith("deals_"):
-        return kind_label(key.removeprefix("deals_"))
+        return deal_kind_label(key.removeprefix("deals_"))
     return labels[key]
 
 

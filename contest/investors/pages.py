@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from contest.awards import service as awards
 from contest.core.errors import InvalidInput, StateConflict
 from contest.core.i18n import _
+from contest.core.labels import deal_kind_label, interest_label
 from contest.core.validation import ascii_int
 from contest.core.web.deps import (
     CSRF_FIELD,
@@ -196,7 +197,7 @@ def _investors_page(
         "values": values or {},
         "errors": errors or {},
         "generated": generated,
-        "level_label": exports.level_label,
+        "level_label": interest_label,
     }
     return render(request, "manage/investors.html", context, status_code=status_code)
 
@@ -299,8 +300,8 @@ def _follow_up_page(
         "finalists": showcase.finalists(db, contest.id),
         "values": values or {},
         "errors": errors or {},
-        "kinds": [(k, exports.kind_label(k)) for k in exports.KINDS],
-        "kind_label": exports.kind_label,
+        "kinds": [(k, deal_kind_label(k)) for k in exports.KINDS],
+        "kind_label": deal_kind_label,
         "stage_label": exports.stage_label,
         "count_label": exports.count_label,
         "consents": consent.published_entries(db, contest.id),
@@ -411,8 +412,8 @@ def team_page(request: Request, entry: TeamEntry, db: DbSession) -> HTMLResponse
         "consent": consent.of(db, entry.id),
         "interest": interest.team_view(db, entry),
         "deals": deals.entry_deals(db, entry.id),
-        "kind_label": exports.kind_label,
-        "level_label": exports.level_label,
+        "kind_label": deal_kind_label,
+        "level_label": interest_label,
     }
     return render(request, "team/investors.html", context)
 
@@ -434,5 +435,5 @@ async def team_consent_page(
 def signed_page(request: Request, contest_id: int, db: DbSession) -> HTMLResponse:
     contest = access.deals_contest(db, None, contest_id)
     lines = deals.deal_lines(db, contest.id, reader="public")
-    context = {"contest": contest, "lines": lines, "kind_label": exports.kind_label}
+    context = {"contest": contest, "lines": lines, "kind_label": deal_kind_label}
     return render(request, "public/signed.html", context)

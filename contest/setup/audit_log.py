@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from contest.core.enums import DealKind, InterestLevel, Tier
 from contest.core.i18n import _
+from contest.core.labels import deal_kind_label, interest_label, tier_label
 from contest.models import (
     AuditRecord,
     Contest,
@@ -211,9 +213,7 @@ def value_labels() -> dict[str, dict[str, str]]:
         "preliminary": _("Preliminary"), "semifinal": _("Semifinal"), "final": _("Final"),
         "advancement": _("Advancement list"), "awards": _("Award list"),
         "business_plan": _("Business plan"), "pitch_deck": _("Pitch deck"), "other": _("Other"),
-        "investment_intent": _("Investment intent signed"), "investment": _("Investment closed"),
-        "incubation": _("Incubation place"), "partnership": _("Partnership"),
-        "grant": _("Government grant"),
+        **{kind.value: deal_kind_label(kind) for kind in DealKind},
     }
     return {
         "kind": kinds,
@@ -234,12 +234,9 @@ def value_labels() -> dict[str, dict[str, str]]:
         "mode": {"online_review": _("Online review"), "roadshow": _("Live roadshow")},
         "aggregation": {"trimmed_mean": _("Trimmed mean"), "mean": _("Mean")},
         "normalization": {"none": _("None"), "zscore": _("Z-score per judge")},
-        "tier": {
-            "gold": _("Gold award"), "silver": _("Silver award"), "bronze": _("Bronze award"),
-            "excellence": _("Excellence award"),
-        },
+        "tier": {tier.value: tier_label(tier) for tier in Tier},
         "scope": {"per_track": _("Per track"), "overall": _("Overall")},
-        "level": {"watch": _("Watch"), "meet": _("Want to meet"), "intent": _("Intends to invest")},
+        "level": {level.value: interest_label(level) for level in InterestLevel},
     }  # fmt: skip
 
 

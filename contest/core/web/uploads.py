@@ -161,7 +161,7 @@ async def receive_form(
     collector = _FormCollector(settings, file_field, csrf)
     parser = MultipartParser(_boundary(request), collector.callbacks())
     stream = request.stream()
-    pace = _pace_for(request, settings)
+    pace: ReadPace = request.app.state.upload_read_pace
     try:
         async for chunk in stream:
             parser.write(chunk)
@@ -219,16 +219,6 @@ class ReadPace:
         ahead = self.free_at - now - self.BURST_S
         if ahead > 0.001:  # less is not worth a turn of the loop
             await self.sleep(ahead)
-
-
-def _pace_for(request: Request, settings: Settings) -> ReadPace:
-    """One pace per app (per worker process): every upload of the worker shares it."""
-    state = request.app.state
-    pace: ReadPace | None = getattr(state, "upload_read_pace", None)
-    if pace is None or pace.per_second != settings.upload_read_bytes_per_s:
-        pace = ReadPace(settings.upload_read_bytes_per_s)
-        state.upload_read_pace = pace
-    return pace
 
 
 async def _drain(stream: AsyncIterator[bytes]) -> None:
