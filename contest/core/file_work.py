@@ -16,6 +16,7 @@ replaced, and the call is tried once more.
 
 import asyncio
 import contextlib
+import importlib
 import multiprocessing
 import os
 import threading
@@ -35,8 +36,11 @@ _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
-def _start_helper() -> None:
+def _start_helper(module: str) -> None:
     die_with_parent()
+    # Imported before the priority drops: at nice 10 on a busy machine the imports alone
+    # took over 10 s, and the first upload after a start waited for them.
+    importlib.import_module(module)
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
 
@@ -46,14 +50,16 @@ def _call(locale: str, function: Callable[..., T], kwargs: dict[str, Any]) -> T:
         return function(**kwargs)
 
 
-def _executor() -> ProcessPoolExecutor:
+def _executor(module: str) -> ProcessPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
             # spawn, not fork: a forked copy of a worker with running threads can inherit
             # a lock held by one of them, and the listening socket.
             context = multiprocessing.get_context("spawn")
-            _pool = ProcessPoolExecutor(1, mp_context=context, initializer=_start_helper)
+            _pool = ProcessPoolExecutor(
+                1, mp_context=context, initializer=_start_helper, initargs=(module,)
+            )
         return _pool
 
 
@@ -71,7 +77,7 @@ async def run(function: Callable[..., T], **kwargs: Any) -> T:
     loop = asyncio.get_running_loop()
     locale = current_locale()
     for attempt in (1, 2):
-        pool = _executor()
+        pool = _executor(function.__module__)
         try:
             return await loop.run_in_executor(pool, _call, locale, function, kwargs)
         except BrokenProcessPool:

@@ -93,7 +93,7 @@ def test_team_registers_enters_and_uploads_on_a_phone(
 
     page.set_input_files("input[type=file]", str(plan))
     with page.expect_navigation():
-        page.locator("form.upload-form button[type=submit]").click()
+        page.locator("form.upload-form button[type=submit]").click(no_wait_after=True)
 
     card = page.locator("article.entry-card")
     assert card.locator(".doc-main a").inner_text() == "商业计划书.pdf"
@@ -161,7 +161,7 @@ def test_organiser_entry_pages_at_desktop_and_phone(
         page.set_input_files("input[type=file]", str(bad_csv))
         page.fill("input[name=late_reason]", "组委会同意补录")  # the preliminary is open
         with page.expect_navigation():
-            page.locator("form.upload-form button[type=submit]").click()
+            page.locator("form.upload-form button[type=submit]").click(no_wait_after=True)
         assert page.locator("table.import-errors tbody tr").count() == 4
         screenshot(page, f"{size}-4-import-errors")
         assert no_sideways_scroll(page)

@@ -102,8 +102,10 @@ def login(page: Page, base: str, email: str, home: str) -> None:
 
 
 def submit_form(page: Page, selector: str) -> None:
+    # The navigation's own (longer) timeout governs, not the click's: under CI load an
+    # upload's answer can take more than the 10 s a click waits.
     with page.expect_navigation():
-        page.click(selector)
+        page.click(selector, no_wait_after=True)
 
 
 def wide_enough(page: Page) -> None:

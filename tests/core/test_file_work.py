@@ -21,6 +21,14 @@ def run_apart(coroutine):  # type: ignore[no-untyped-def]
         return thread.submit(contextvars.copy_context().run, asyncio.run, coroutine).result()
 
 
+# Read when the module is imported: in the helper, that is while it starts.
+NICENESS_AT_IMPORT = os.nice(0)
+
+
+def niceness_at_import() -> int:
+    return NICENESS_AT_IMPORT
+
+
 def where_and_how_nice() -> tuple[int, int]:
     return os.getpid(), os.nice(0)
 
@@ -57,3 +65,16 @@ def test_a_helper_that_dies_is_replaced() -> None:
 
     pid, _niceness = run_apart(file_work.run(where_and_how_nice))
     assert pid != os.getpid()
+
+
+def test_the_helper_loads_the_work_before_it_lowers_its_priority() -> None:
+    """On a busy machine, imports at nice 10 kept the first upload after a start waiting
+    for over 10 s."""
+    if file_work._pool is not None:  # started by an earlier test, for other work
+        file_work._discard(file_work._pool)
+
+    niceness_while_loading = run_apart(file_work.run(niceness_at_import))
+    _pid, niceness_at_work = run_apart(file_work.run(where_and_how_nice))
+
+    assert niceness_while_loading == os.nice(0)
+    assert niceness_at_work > niceness_while_loading or niceness_at_work == 19
