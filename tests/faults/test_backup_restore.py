@@ -151,6 +151,11 @@ class Saves:
     retried: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def every_seat_answered(self, seats: int, times: int) -> bool:
+        with self.lock:
+            counts = [len(acks) for acks in self.answered.values()]
+        return len(counts) == seats and min(counts) >= times
+
 
 def keep_saving(base, token, entry_id, criteria, stop, saves: Saves, seed: int) -> None:
     """One judge's draft of one sheet, saved again and again until `stop`."""
@@ -272,8 +277,10 @@ def test_backup_taken_while_judges_save_restores_results_documents_and_sessions(
         ]
         for thread in judges:
             thread.start()
-        while sum(len(a) for a in saves.answered.values()) < 3 * len(seats):
-            time.sleep(0.01)  # every judge is saving
+        # Every seat has an answered save before the backup begins, so each sheet's copy
+        # can be checked against one (a total count let a slow seat start late).
+        while not saves.every_seat_answered(len(seats), times=2):
+            time.sleep(0.01)
         backup_began = time.monotonic()
         done = run_cli("backup", str(tmp_path / "backup"), env=env)
         backup_ended = time.monotonic()
