@@ -26,7 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from contest.core.i18n import current_locale, use_locale
-from contest.core.process import die_with_parent
+from contest.core.process import stop_with_parent_process
 
 NICENESS = 10
 
@@ -37,7 +37,7 @@ _pool_lock = threading.Lock()
 
 
 def _start_helper(module: str) -> None:
-    die_with_parent()
+    stop_with_parent_process()
     # Imported before the priority drops: at nice 10 on a busy machine the imports alone
     # took over 10 s, and the first upload after a start waited for them.
     importlib.import_module(module)

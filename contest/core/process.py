@@ -40,11 +40,27 @@ def exit_with_supervisor() -> None:
 
 
 def die_with_parent() -> None:
-    """In a helper process (contest/core/file_work.py): SIGTERM when its parent dies."""
+    """SIGTERM when the thread that started this process ends: for uvicorn's workers,
+    started by the supervisor's main thread, that is when the supervisor dies."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def stop_with_parent_process() -> None:
+    """In a helper process (contest/core/file_work.py): exit when the process that started
+    it dies. Not PR_SET_PDEATHSIG: the kernel sends that when the *thread* that started the
+    helper ends, and a helper started from a short-lived thread (an executor's, a test
+    client's event loop) was killed with it and started again, costing a second each time."""
+    parent = os.getppid()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent").start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCH_EVERY_S)
+    os._exit(1)  # a helper holds nothing to save: its caller is gone
 
 
 def _supervisor_pid() -> int | None:

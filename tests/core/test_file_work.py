@@ -3,14 +3,20 @@
 import asyncio
 import contextvars
 import os
+import subprocess
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import pytest
 
 from contest.core import file_work
 from contest.core.errors import InvalidInput
 from contest.core.i18n import _, use_locale
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_apart(coroutine):  # type: ignore[no-untyped-def]
@@ -78,3 +84,48 @@ def test_the_helper_loads_the_work_before_it_lowers_its_priority() -> None:
 
     assert niceness_while_loading == os.nice(0)
     assert niceness_at_work > niceness_while_loading or niceness_at_work == 19
+
+
+def test_the_helper_outlives_the_thread_that_started_it() -> None:
+    """Each call here comes from a thread of its own that then ends (as each test
+    client's event loop does): the helper stays, rather than dying with the first thread
+    and costing a new start (a second or more) on the next upload."""
+    first, _niceness = run_apart(file_work.run(where_and_how_nice))
+    second, _niceness = run_apart(file_work.run(where_and_how_nice))
+
+    assert first == second
+
+
+HELPER_OF_A_WORKER = """
+import asyncio, os, time
+from contest.core import file_work
+print(asyncio.run(file_work.run(os.getpid)), flush=True)
+time.sleep(600)
+"""
+
+
+def test_the_helper_stops_when_its_worker_process_dies() -> None:
+    worker = subprocess.Popen(
+        [sys.executable, "-c", HELPER_OF_A_WORKER], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert worker.stdout is not None
+        helper = int(worker.stdout.readline())
+        worker.kill()
+        worker.wait()
+        for _ in range(300):  # the helper checks its parent every second
+            if not running(helper):
+                break
+            time.sleep(0.1)
+        assert not running(helper)
+    finally:
+        worker.kill()
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting for a parent that does not reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
