@@ -1,4 +1,10 @@
-"""What the command line does; main.py only parses arguments."""
+"""What the command line does; main.py only parses arguments.
+
+Each command imports what only it needs (the app and uvicorn for `serve`, the job
+handlers for `worker`, the accounts service for `create-user`): importing the whole app
+took about two seconds of CPU, which `migrate`, `create-user` and `backup` paid for
+nothing on every run.
+"""
 
 import argparse
 import contextlib
@@ -10,30 +16,18 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
-import uvicorn
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
-from contest.accounts import service as auth
-
-# Every module that registers job handlers, so the worker knows every kind of job.
-from contest.awards import certificate_jobs as _certificate_jobs  # noqa: F401
 from contest.core import schema
 from contest.core.db import Database
 from contest.core.enums import Role
 from contest.core.errors import InvalidInput
-from contest.core.process import mark_supervisor
+from contest.core.process import mark_supervisor, stop_with_parent_process
 from contest.core.settings import SECRET_FILE_NAME, Settings, get_settings
-from contest.core.web.slow_clients import SlowClientProtocol
-from contest.exports import workbook_job as _workbook_job  # noqa: F401
-from contest.jobs import engine as jobs_engine
-from contest.judging import reminders as _judge_reminders  # noqa: F401
 from contest.kit.uploads import INCOMING, remove_partial_uploads
-from contest.notices import delivery as _mail_delivery  # noqa: F401
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,6 +94,10 @@ def serve(
 
 
 def _serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    from contest.core.web.slow_clients import SlowClientProtocol
+
     uvicorn.run(
         "contest.app:create_app_from_env",
         factory=True,
@@ -170,8 +168,13 @@ def stop_worker_process(process: subprocess.Popen[bytes]) -> None:
 
 def worker(settings: Settings, threads: int, *, parent: int | None = None) -> int:
     """Run background jobs until stopped (SIGINT: after the running jobs; SIGTERM: now)."""
+    from contest.jobs import engine as jobs_engine
+
+    register_every_job_kind()
     if parent is not None:
-        _exit_with_parent(parent)
+        # The worker `serve` started ends when `serve` does, even killed (no orphan): a
+        # job it was running is taken up again by the next worker's sweep.
+        stop_with_parent_process(parent)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     database = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     try:
@@ -184,19 +187,18 @@ def worker(settings: Settings, threads: int, *, parent: int | None = None) -> in
     return 0
 
 
-def _exit_with_parent(parent: int) -> None:
-    """The worker `serve` started ends when `serve` does, even killed (no orphan): a
-    job it was running is taken up again by the next worker's sweep."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+def register_every_job_kind() -> None:
+    """Jobs are queued and run by kind; a process that queues or runs one must know them
+    all (the app does through its routes; the demo and the worker through this)."""
+    from contest.awards import certificate_jobs  # noqa: F401
+    from contest.exports import workbook_job  # noqa: F401
+    from contest.judging import reminders  # noqa: F401
+    from contest.notices import delivery  # noqa: F401
 
 
 def create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from contest.accounts import service as auth
+
     database = Database(settings.database_url)
     schema.check_schema(database.engine)
     try:
@@ -219,8 +221,9 @@ def create_user(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def demo(settings: Settings, args: argparse.Namespace) -> int:
-    from contest.demo import service as demo_data  # heavy; only the demo command needs it
+    from contest.demo import service as demo_data
 
+    register_every_job_kind()
     migrate(settings)
     database = Database(settings.database_url)
     try:

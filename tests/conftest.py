@@ -15,18 +15,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from contest.app import build_app, configure
-from contest.core import schema
+from contest.core import schema, security
 from contest.core.db import Database
 from contest.core.settings import Settings
 from contest.jobs import engine as jobs_engine
 from contest.models import metadata
 from tests import factories, mail_setup
+
+# Passwords the app hashes in a test (accounts made through the API and the pages, demo
+# loads) use argon2 at its lowest cost, as the factories' accounts do: at the real cost a
+# hash is a tenth of a second of CPU. The real parameters are checked by
+# tests/core/test_passwords.py, in a process of its own.
+security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]

@@ -48,19 +48,21 @@ def die_with_parent() -> None:
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def stop_with_parent_process() -> None:
-    """In a helper process (contest/core/file_work.py): exit when the process that started
-    it dies. Not PR_SET_PDEATHSIG: the kernel sends that when the *thread* that started the
-    helper ends, and a helper started from a short-lived thread (an executor's, a test
-    client's event loop) was killed with it and started again, costing a second each time."""
-    parent = os.getppid()
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent").start()
+def stop_with_parent_process(parent: int | None = None) -> None:
+    """In a helper process (contest/core/file_work.py, the jobs' worker that `serve`
+    starts): exit when the process that started it (`parent`, by default this process's
+    parent) dies. Not PR_SET_PDEATHSIG: the kernel sends that when the *thread* that
+    started the helper ends, and a helper started from a short-lived thread (an
+    executor's, a test client's event loop) was killed with it and started again,
+    costing a second each time."""
+    watched = os.getppid() if parent is None else parent
+    threading.Thread(target=_watch_parent, args=(watched,), daemon=True, name="parent").start()
 
 
 def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(WATCH_EVERY_S)
-    os._exit(1)  # a helper holds nothing to save: its caller is gone
+    os._exit(0)  # nothing to save: what was running is the caller's, and the caller is gone
 
 
 def _supervisor_pid() -> int | None:

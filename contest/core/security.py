@@ -3,14 +3,21 @@
 import hashlib
 import hmac
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-# Verified against when the account does not exist, so that a wrong e-mail costs the
-# same time as a wrong password and the response time does not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so that a wrong e-mail costs the
+    same time as a wrong password and the response time does not reveal which accounts
+    exist. Made on first use: every process (each CLI command, each helper) paid a
+    tenth of a second for it at import."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -21,7 +28,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        matches = _hasher.verify(password_hash or _dummy_hash(), password)
+        return matches and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

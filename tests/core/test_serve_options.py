@@ -1,12 +1,14 @@
 """`python main.py serve` starts uvicorn without trusting proxy headers: the app reads
 X-Forwarded-For itself, and only from TIANJIAO_TRUSTED_PROXIES."""
 
+import uvicorn
+
 from contest import cli
 
 
 def test_serve_does_not_let_uvicorn_trust_proxy_headers(monkeypatch, settings):
     started: dict[str, object] = {}
-    monkeypatch.setattr(cli.uvicorn, "run", lambda *args, **kwargs: started.update(kwargs))
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.update(kwargs))
 
     assert cli.serve(settings, "127.0.0.1", 8123) == 0
 
