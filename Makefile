@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -n 4 --dist worksteal
 # checks only what changed; mypy validates every cached entry against the source.
 MYPY_CACHE_DIR ?= $(HOME)/.cache/tianjiao/mypy
 
-.PHONY: run test install install-dev lint bench i18n clean
+.PHONY: run test install install-dev lint bench i18n screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	MYPY_CACHE_DIR=$(MYPY_CACHE_DIR) $(BIN)/mypy contest main.py bench scoring
+
+## The browser tests on SQLite, with a full-page screenshot of each step in test-artifacts/screenshots/
+screenshots: install-dev
+	TIANJIAO_SCREENSHOTS=1 TEST_DATABASE_URL= $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
 ## Benchmarks: print figures, never fail on time
 bench: install-dev

@@ -1,7 +1,10 @@
 """Browser tests: the app served by uvicorn in a thread, driven by Playwright in Chromium.
 
 Without Chromium these tests skip, except where TIANJIAO_REQUIRE_BROWSER=1 (as in CI),
-where a missing browser is a failure. Screenshots go to test-artifacts/ (not committed).
+where a missing browser is a failure. Screenshots of each step go to test-artifacts/
+(not committed) with TIANJIAO_SCREENSHOTS=1 (`make screenshots`); without it only the
+screenshots that show a failure are taken. A full-page screenshot is about a tenth of a
+second of Chromium's CPU, and a run of the suite took 376 of them that nobody looked at.
 """
 
 import os
@@ -101,13 +104,20 @@ def new_context(browser):
         context.close()
 
 
+SCREENSHOTS = os.environ.get("TIANJIAO_SCREENSHOTS") == "1"
+
+
 @pytest.fixture
 def screenshot(request: pytest.FixtureRequest):
-    """Save a full-page screenshot named after the test and a step."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    """Save a full-page screenshot named after the test and a step, when screenshots are
+    asked for (TIANJIAO_SCREENSHOTS=1) or it shows a failure (`failure=True`); its path,
+    or None when none was taken."""
     test_name = request.node.name.replace("[", "-").replace("]", "")
 
-    def take(page, step: str) -> Path:
+    def take(page, step: str, *, failure: bool = False) -> Path | None:
+        if not (SCREENSHOTS or failure):
+            return None
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{test_name}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
         return path

@@ -81,7 +81,8 @@ def test_judge_scores_two_entries_on_a_phone(live_server, new_context, screensho
     page.evaluate(
         "window.scrollBy(0, document.querySelector('.sheet-card').getBoundingClientRect().top - 10)"
     )
-    page.screenshot(path=str(screenshot(page, "2-rejected-value")).replace(".png", "-viewport.png"))
+    if (shot := screenshot(page, "2-rejected-value")) is not None:
+        page.screenshot(path=str(shot).replace(".png", "-viewport.png"))
     _no_sideways_scroll(page)
 
     page.fill(f"#score-{c[0].id}", "27.5")

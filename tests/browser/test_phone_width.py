@@ -37,7 +37,7 @@ def test_no_page_scrolls_sideways_at_375px(
         width = tab.evaluate("document.scrollingElement.scrollWidth")
         if width > PHONE_WIDTH:
             too_wide.append(f"{item.kind} ({item.url}): {width} px")
-            screenshot(tab, f"{n:02d}-too-wide")
+            screenshot(tab, f"{n:02d}-too-wide", failure=True)
     screenshot(tabs["organiser"], "entries-last")
 
     assert len(pages) > 40
