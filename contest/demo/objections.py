@@ -31,6 +31,12 @@ def decided_objection(
 ) -> Objection | None:
     """A bronze winner objects to a silver award (every finalist of the demo has an
     award); the organisers answer and reject it."""
+    item = filed_objection(db, contest=contest, teams=teams)
+    return rejected_objection(db, actor=actor, objection=item) if item else None
+
+
+def filed_objection(db: Session, *, contest: Contest, teams: dict[int, User]) -> Objection | None:
+    """A bronze winner's objection to a silver award, as filed."""
     found = publications.standing(db, contest.id, publications.AWARDS)
     if found is None:
         return None
@@ -43,11 +49,17 @@ def decided_objection(
     filer = teams.get(bronze) if bronze is not None else None
     if silver is None or filer is None:
         return None
-    item = objections.file_objection(
+    return objections.file_objection(
         db, actor=filer, contest=contest, publication_id=found.id, entry_id=silver, reason=REASON
     )
-    objections.answer(db, actor=actor, objection=item, text=ANSWER)
-    return objections.decide(db, actor=actor, objection=item, decision="rejected", reason=DECISION)
+
+
+def rejected_objection(db: Session, *, actor: User, objection: Objection) -> Objection:
+    """The organisers' answer to the objection, and their decision: rejected."""
+    objections.answer(db, actor=actor, objection=objection, text=ANSWER)
+    return objections.decide(
+        db, actor=actor, objection=objection, decision="rejected", reason=DECISION
+    )
 
 
 def date_publications(db: Session, *, contest: Contest, awards_at: datetime) -> None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
 from contest.accounts.service import create_user, user_by_email
@@ -32,12 +32,14 @@ from contest.entries.eligibility import credit_code_check_character
 from contest.judging import assignment
 from contest.models import (
     Assignment,
+    AuditRecord,
     Award,
     Certificate,
     Contest,
     Entry,
     EntryMember,
     Judge,
+    Objection,
     Round,
     RoundEntry,
     Track,
@@ -69,6 +71,7 @@ class Demo:
     # Kept across rounds, so a strong project stays strong and a strict judge strict.
     judge_bias: dict[int, float] = field(default_factory=dict)
     quality: dict[int, float] = field(default_factory=dict)
+    objection: Objection | None = None
 
 
 @dataclass(frozen=True)
@@ -414,31 +417,57 @@ def investors_follow_up(demo: Demo) -> None:
                              featured=entry, password=PASSWORD, domain=DOMAIN, rng=demo.rng)
 
 
+def objection_filed(demo: Demo) -> None:
+    """A bronze winner objects to a silver award, the day after the awards are published."""
+    assert demo.contest
+    demo.objection = demo_objections.filed_objection(
+        demo.db, contest=demo.contest, teams=demo.teams
+    )
+
+
 def objection_decided(demo: Demo) -> None:
-    """One objection to the awards, answered and rejected; every publication dated 2023."""
+    """The objection answered and rejected; every publication dated 2023."""
     assert demo.organiser
     assert demo.contest
-    demo_objections.decided_objection(
-        demo.db, actor=demo.organiser, contest=demo.contest, teams=demo.teams
-    )
+    if demo.objection is not None:
+        demo_objections.rejected_objection(demo.db, actor=demo.organiser, objection=demo.objection)
     demo_objections.date_publications(demo.db, contest=demo.contest, awards_at=at(*PUBLISHED))
 
 
+# Each stage of the 2023 contest and when it happened: the audit log's records of a stage
+# carry its time (a second apart, in order), not the day the demo was loaded.
 STAGES = (
-    build_contest,
-    build_rounds,
-    build_panel,
-    build_entries,
-    add_documents,
-    judge_preliminary,
-    advance_preliminary,
-    judge_semifinal,
-    advance_semifinal,
-    final_roadshow,
-    publish_awards,
-    investors_follow_up,
-    objection_decided,
+    (build_contest, ("2023-05-10", 9)),
+    (build_rounds, ("2023-05-10", 10)),
+    (build_panel, ("2023-05-12", 9)),
+    (build_entries, ("2023-05-20", 9)),
+    (add_documents, ("2023-07-15", 9)),
+    (judge_preliminary, ("2023-08-10", 17)),
+    (advance_preliminary, ("2023-08-10", 20)),
+    (judge_semifinal, ("2023-09-05", 17)),
+    (advance_semifinal, ("2023-09-05", 20)),
+    (final_roadshow, (FINAL_DAY, 14)),
+    (publish_awards, PUBLISHED),
+    (investors_follow_up, (FINAL_DAY, 20)),
+    # date_publications: an objection filed a day after the awards, decided two days later.
+    (objection_filed, ("2023-11-08", 19)),
+    (objection_decided, ("2023-11-10", 19)),
 )
+
+
+def date_audit_records(db: Session, *, after_id: int, when: datetime) -> None:
+    """The audit records added since `after_id` dated `when`, a second apart in order."""
+    db.flush()
+    added = db.scalars(
+        select(AuditRecord).where(col(AuditRecord.id) > after_id).order_by(col(AuditRecord.id))
+    )
+    for offset, item in enumerate(added):
+        item.at = when + timedelta(seconds=offset)
+
+
+def last_audit_id(db: Session) -> int:
+    db.flush()
+    return db.scalar(select(func.max(AuditRecord.id))) or 0
 
 
 def existing_logins(db: Session) -> Logins | None:
@@ -497,8 +526,10 @@ def load(database: Database, settings: Settings) -> Logins:
             raise RuntimeError("demo accounts exist without the demo contest; use a fresh database")
         demo = Demo(db=db, settings=settings, rng=random.Random(SEED))
         with one_hash_per_password():
-            for stage in STAGES:
+            for stage, (day, hour) in STAGES:
+                before = last_audit_id(db)
                 stage(demo)
+                date_audit_records(db, after_id=before, when=at(day, hour))
         assert demo.contest is not None
         demo.contest.status = ContestStatus.finished
         db.flush()

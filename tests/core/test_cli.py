@@ -4,7 +4,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -186,6 +186,10 @@ def _demo_audit_log_reads_in_words(url: str) -> None:
         changes = [c for r in records for c in audit_log.changes_of(r, ZoneInfo("Asia/Shanghai"))]
     engine.dispose()
     assert len(records) > 100
+    # Dated when each stage of the 2023 contest happened, in the order it happened.
+    stamped = [_aware(r.at) for r in sorted(records, key=lambda r: r.id)]
+    assert stamped == sorted(stamped)
+    assert {moment.astimezone(ZoneInfo("Asia/Shanghai")).year for moment in stamped} == {2023}
     assert {r.action for r in records} - set(actions) == set()
     assert {r.object_type for r in records} - set(objects) == set()
     assert [c.field for c in changes if c.label == c.field] == []
@@ -193,6 +197,10 @@ def _demo_audit_log_reads_in_words(url: str) -> None:
     assert "rejected" not in states
     assert "pitching" not in states
     assert {"不成立", "路演中"} <= states
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _demo_shows_fair_judging(url: str) -> None:
