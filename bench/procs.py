@@ -22,6 +22,15 @@ class ProcessStats:
     open_files: int  # file descriptors: sockets, database files, uploads
 
 
+def alive(pid: int) -> bool:
+    """Running, and not a zombie waiting for a parent that does not reap it."""
+    try:
+        state = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def children_of(pid: int) -> list[int]:
     children = []
     for stat in PROC.glob("[0-9]*/stat"):

@@ -455,19 +455,16 @@ STAGES = (
 )
 
 
-def date_audit_records(db: Session, *, after_id: int, when: datetime) -> None:
-    """The audit records added since `after_id` dated `when`, a second apart in order."""
+def date_audit_records(db: Session, *, after_id: int, when: datetime) -> int:
+    """The audit records added since `after_id` dated `when`, a second apart in order;
+    the last one's id (or `after_id`), where the next stage's records begin."""
     db.flush()
     added = db.scalars(
         select(AuditRecord).where(col(AuditRecord.id) > after_id).order_by(col(AuditRecord.id))
-    )
+    ).all()
     for offset, item in enumerate(added):
         item.at = when + timedelta(seconds=offset)
-
-
-def last_audit_id(db: Session) -> int:
-    db.flush()
-    return db.scalar(select(func.max(AuditRecord.id))) or 0
+    return added[-1].id if added else after_id
 
 
 def existing_logins(db: Session) -> Logins | None:
@@ -526,10 +523,10 @@ def load(database: Database, settings: Settings) -> Logins:
             raise RuntimeError("demo accounts exist without the demo contest; use a fresh database")
         demo = Demo(db=db, settings=settings, rng=random.Random(SEED))
         with one_hash_per_password():
+            dated = db.scalar(select(func.max(AuditRecord.id))) or 0
             for stage, (day, hour) in STAGES:
-                before = last_audit_id(db)
                 stage(demo)
-                date_audit_records(db, after_id=before, when=at(day, hour))
+                dated = date_audit_records(db, after_id=dated, when=at(day, hour))
         assert demo.contest is not None
         demo.contest.status = ContestStatus.finished
         db.flush()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.procs import alive
 from contest.core import file_work
 from contest.core.errors import InvalidInput
 from contest.core.i18n import _, use_locale
@@ -114,18 +115,9 @@ def test_the_helper_stops_when_its_worker_process_dies() -> None:
         worker.kill()
         worker.wait()
         for _ in range(300):  # the helper checks its parent every second
-            if not running(helper):
+            if not alive(helper):
                 break
             time.sleep(0.1)
-        assert not running(helper)
+        assert not alive(helper)
     finally:
         worker.kill()
-
-
-def running(pid: int) -> bool:
-    """Alive and not a zombie waiting for a parent that does not reap it."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"

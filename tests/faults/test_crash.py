@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, select
 from sqlmodel import Session
 
 from bench.load import Outcome, lost_saves, random_scores, seed
-from bench.procs import app_workers, children_of
+from bench.procs import alive, app_workers, children_of
 from contest.core import schema
 from contest.models import CriterionScore, ScoreSheet
 
@@ -115,14 +115,6 @@ def test_killed_server_loses_no_acknowledged_save(empty_database, tmp_path):
             assert values in sent[(judge_of[sheet.judge_id], sheet.entry_id)], sheet.id
     engine.dispose()
     assert len(sheets) > 0
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 @pytest.mark.slow
