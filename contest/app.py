@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from contest.accounts import api as accounts_api
 from contest.accounts import pages as accounts_pages
@@ -21,7 +20,7 @@ from contest.core.web.docs import install_docs
 from contest.core.web.errors import install_error_handlers
 from contest.core.web.limits import BodyLimitMiddleware
 from contest.core.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
-from contest.core.web.templating import STATIC_DIR, set_display_zone
+from contest.core.web.templating import STATIC_DIR, VersionedStaticFiles, set_display_zone
 from contest.core.web.text_guard import TextGuardMiddleware
 from contest.core.web.uploads import ReadPace
 from contest.entries import api as entries_api
@@ -86,7 +85,7 @@ def build_app() -> FastAPI:
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(LocaleMiddleware)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
     install_docs(app)
     app.include_router(api_router())
     app.include_router(page_router())

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -58,9 +59,25 @@ def _environment() -> Environment:
 
 @lru_cache
 def static_url(name: str) -> str:
-    """A URL that changes with the file, so browsers may cache static files for long."""
+    """A URL that changes with the file, so browsers may cache static files for long
+    (VersionedStaticFiles tells them so)."""
     digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
     return f"/static/{name}?v={digest}"
+
+
+class VersionedStaticFiles(StaticFiles):
+    """Static files. One asked for by a static_url address (it names the file's digest)
+    is kept by the browser for a year without asking again: a page costs one request, not
+    one per stylesheet and script. Any other address is checked again each time."""
+
+    async def get_response(self, path: str, scope: Any) -> Any:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            versioned = b"v=" in scope.get("query_string", b"")
+            response.headers["Cache-Control"] = (
+                "public, max-age=31536000, immutable" if versioned else "no-cache"
+            )
+        return response
 
 
 def format_score(value: Fraction | float | Decimal | None) -> str:
