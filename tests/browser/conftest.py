@@ -8,6 +8,7 @@ second of Chromium's CPU, and a run of the suite took 376 of them that nobody lo
 """
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -80,8 +81,47 @@ def live_server(app) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+# A document shown inside a page (the judge's score sheet opens the first one beside the
+# sheet on a wide screen): /documents/<id>?inline=1 in an iframe.
+PREVIEW = re.compile(r"/documents/\d+\?inline=1$")
+
+
+class Previews:
+    """Document previews in iframes: each is fetched from the app and checked to be the
+    PDF, but the page gets a placeholder instead of it. Drawing a PDF starts Chromium's
+    PDF viewer (processes of its own and some 200 scripts): the whole-contest walk opens
+    20 and spent a sixth of its Chromium CPU on them (94 -> 78 s), and no test looks
+    inside Chromium's drawing of a PDF."""
+
+    def __init__(self) -> None:
+        self.served: list[str] = []
+        self.wrong: list[str] = []
+
+    def handle(self, route) -> None:  # type: ignore[no-untyped-def]
+        request = route.request
+        if request.frame.parent_frame is None:  # opened as a page of its own
+            route.continue_()
+            return
+        response = route.fetch()
+        kind = response.headers.get("content-type")
+        if response.status == 200 and kind == "application/pdf":
+            self.served.append(request.url)
+        else:
+            self.wrong.append(f"{request.url}: {response.status} {kind}")
+        route.fulfill(status=200, content_type="text/html; charset=utf-8",
+                      body="<!doctype html><title>PDF</title><p>PDF</p>")
+
+
 @pytest.fixture
-def new_context(browser):
+def previews() -> Iterator[Previews]:
+    """The document previews the test's pages showed; every one must have been a PDF."""
+    seen = Previews()
+    yield seen
+    assert not seen.wrong, "a document preview did not get its PDF:\n" + "\n".join(seen.wrong)
+
+
+@pytest.fixture
+def new_context(browser, previews):
     """Browser contexts (separate people: own cookies), closed after the test."""
     contexts = []
 
@@ -96,6 +136,7 @@ def new_context(browser):
         # A page load waits longer: on 2 cores shared by 4 test processes a login page
         # once took over 10 s to load (a page that never loads still fails).
         context.set_default_navigation_timeout(30_000)
+        context.route(PREVIEW, previews.handle)
         contexts.append(context)
         return context
 
