@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from scoring import (
@@ -18,6 +18,7 @@ from scoring import (
     Tier,
     allocate_awards,
     entries_needing_criteria,
+    normalised_total,
     order_by_score,
     preview_advancement,
     rank_round,
@@ -88,8 +89,22 @@ any_rules = st.builds(
 )
 
 
+def struck_values(data: Round, scores: RoundScores, entry_id: int) -> list[float | int]:
+    """The values the trimmed mean struck from the entry (judge ids may be relabelled).
+
+    Under z-score these are the normalised totals: two judges whose different raw totals
+    normalise to the same value are tied, and the rule strikes the one with the lower
+    (or higher) judge id, so relabelling the judges may strike the other raw total.
+    """
+    entry = scores.entries[entry_id]
+    totals = data.totals[entry_id]
+    if scores.zscore is None:
+        return sorted(totals[j] for j in entry.dropped_judge_ids)
+    return sorted(normalised_total(scores.zscore, j, totals[j]) for j in entry.dropped_judge_ids)
+
+
 def outcome(data: Round, scores: RoundScores) -> tuple[object, ...]:
-    """Everything a result shows, with dropped judges as their totals (ids may be relabelled)."""
+    """Everything a result shows, with dropped judges as the values they had."""
     entries = {
         entry_id: (
             e.track,
@@ -97,7 +112,7 @@ def outcome(data: Round, scores: RoundScores) -> tuple[object, ...]:
             e.round_score,
             e.combined,
             e.median,
-            sorted(data.totals[entry_id][j] for j in e.dropped_judge_ids),
+            struck_values(data, scores, entry_id),
         )
         for entry_id, e in scores.entries.items()
     }
@@ -145,8 +160,23 @@ def test_property_round_scores_match_reference(data, rules):
 # -- invariance -------------------------------------------------------------------
 
 
+# Judge 2's 800 and judge 3's 400 are each that judge's mean, so both normalise to the
+# round mean, 60.0, which is also judge 1's raw 600 (all equal: left raw): the entry's
+# three values tie, and which raw totals are struck depends on the judges' ids.
+THREE_TIED_NORMALISED_TOTALS = Round(
+    totals={1: {1: 600, 2: 700, 3: 300}, 2: {1: 600, 2: 800, 3: 400}, 3: {1: 600, 2: 900, 3: 500}},
+    tracks=dict.fromkeys((1, 2, 3), "startup"),
+    sums=dict.fromkeys((1, 2, 3), (100, 100)),
+)
+
+
 @FAST
 @given(data=rounds(), rules=any_rules, seed=st.integers(0, 2**32))
+@example(
+    data=THREE_TIED_NORMALISED_TOTALS,
+    rules=RoundRules(Aggregation.trimmed_mean, 3, Normalization.zscore),
+    seed=0,
+)
 def test_property_permuting_records_judges_and_entries_changes_nothing(data, rules, seed):
     rng = random.Random(seed)
     judges = sorted({j for by_judge in data.totals.values() for j in by_judge})
