@@ -20,7 +20,14 @@ import pytest
 import uvicorn
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = os.environ.get("TIANJIAO_CHROMIUM", "/usr/bin/chromium")
+# Debian's Chromium without its browser UI (package chromium-headless-shell: the same
+# build and Blink, what Playwright itself runs headless tests in) where installed: a third
+# less CPU than full Chromium run headless (the whole-contest walk: 114 -> 75 s).
+# TIANJIAO_CHROMIUM=/usr/bin/chromium runs the tests in the full browser.
+HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
+CHROMIUM = os.environ.get("TIANJIAO_CHROMIUM") or (
+    HEADLESS_SHELL if Path(HEADLESS_SHELL).exists() else "/usr/bin/chromium"
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -46,7 +53,7 @@ def browser() -> Iterator[object]:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         if os.environ.get("TIANJIAO_REQUIRE_BROWSER") == "1":
             pytest.fail(f"Chromium is required but not found at {CHROMIUM}")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium-headless-shell)")
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
