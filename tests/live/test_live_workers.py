@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlmodel import Session
 
+from contest.core.process import SUPERVISOR_ENV
 from contest.live import feed
 from tests import factories
 from tests.live_setup import Final, arrange_final, score
@@ -88,7 +89,7 @@ class Served:
 def served(database_url: str, tmp_path: Path) -> Iterator[Served]:
     port = _free_port()
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != SUPERVISOR_ENV},
         "DATABASE_URL": database_url,
         "TIANJIAO_SECRET_KEY": "test-secret-key-not-for-production",
         "TIANJIAO_DATA_DIR": str(tmp_path / "data"),
