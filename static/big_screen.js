@@ -193,8 +193,8 @@
       const both = L.timers(state, poller.now());
       const qa = both.qa.mode !== "idle";
       const timer = qa ? both.qa : both.pitch;
-      part("timer-label").textContent = qa ? text.qa_short : text.pitch;
-      part("timer-value").textContent = L.clock(timer.remaining);
+      L.setText(part("timer-label"), qa ? text.qa_short : text.pitch);
+      L.setText(part("timer-value"), L.clock(timer.remaining));
       const box = part("timer");
       box.classList.toggle("over", timer.remaining < 0);
       box.classList.toggle("stopped", timer.mode === "stopped");

@@ -105,15 +105,26 @@
     return node;
   }
 
+  // The timers are painted four times a second on every phone and screen of the hall, and
+  // their text changes once a second at most: writing the same text again would still make
+  // the browser lay the page out and paint it again, a drain on a judge's phone battery.
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
+
+  function setHidden(node, hidden) {
+    if (node.hidden !== hidden) node.hidden = hidden;
+  }
+
   function paintTimer(node, timer) {
     if (!node) return;
-    node.querySelector("[data-timer-value]").textContent = clock(timer.remaining);
+    setText(node.querySelector("[data-timer-value]"), clock(timer.remaining));
     node.classList.toggle("running", timer.mode === "running" && timer.remaining >= 0);
     node.classList.toggle("over", timer.mode !== "idle" && timer.remaining < 0);
     node.classList.toggle("idle", timer.mode === "idle");
   }
 
-  window.TianjiaoLive = { Poller, readJson, fill, clock, timers, element, paintTimer };
+  window.TianjiaoLive = { Poller, readJson, fill, clock, timers, element, paintTimer, setText, setHidden };
 
   // ---- The organiser's control page -------------------------------------------------
 
@@ -455,8 +466,8 @@
       const node = this.root.querySelector("[data-sheet=timer]");
       const both = timers(this.state, this.poller.now());
       const running = both.qa.mode !== "idle" ? both.qa : both.pitch;
-      node.hidden = running.mode === "idle";
-      node.textContent = clock(running.remaining);
+      setHidden(node, running.mode === "idle");
+      setText(node, clock(running.remaining));
       node.classList.toggle("over", running.remaining < 0);
     }
 
