@@ -32,6 +32,9 @@ run: install
 
 ## Lint, type-check and run the whole test suite (SQLite; PostgreSQL too with TEST_DATABASE_URL)
 test: install-dev lint
+	@# The app's bytecode, written once: where PYTHONDONTWRITEBYTECODE is set (as in CI),
+	@# every server, worker and CLI run the suite starts compiled every module again.
+	$(BIN)/python -m compileall -q contest scoring main.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
