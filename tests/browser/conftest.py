@@ -95,10 +95,10 @@ PREVIEW = re.compile(r"/documents/\d+\?inline=1$")
 
 class Previews:
     """Document previews in iframes: each is fetched from the app and checked to be the
-    PDF, but the page gets a placeholder instead of it. Drawing a PDF starts Chromium's
-    PDF viewer (processes of its own and some 200 scripts): the whole-contest walk opens
-    20 and spent a sixth of its Chromium CPU on them (94 -> 78 s), and no test looks
-    inside Chromium's drawing of a PDF."""
+    PDF, to be shown inline, but the page gets a placeholder instead of it. Drawing a PDF
+    starts Chromium's PDF viewer (processes of its own and some 200 scripts): the
+    whole-contest walk opens 20 and spent a sixth of its Chromium CPU on them (94 -> 78 s),
+    and no test looks inside Chromium's drawing of a PDF."""
 
     def __init__(self) -> None:
         self.served: list[str] = []
@@ -111,10 +111,14 @@ class Previews:
             return
         response = route.fetch()
         kind = response.headers.get("content-type")
-        if response.status == 200 and kind == "application/pdf":
+        # An attachment in a frame is a download, not a preview.
+        disposition = response.headers.get("content-disposition", "")
+        if response.status == 200 and kind == "application/pdf" and disposition.startswith(
+            "inline"
+        ):
             self.served.append(request.url)
         else:
-            self.wrong.append(f"{request.url}: {response.status} {kind}")
+            self.wrong.append(f"{request.url}: {response.status} {kind} {disposition}")
         route.fulfill(status=200, content_type="text/html; charset=utf-8",
                       body="<!doctype html><title>PDF</title><p>PDF</p>")
 

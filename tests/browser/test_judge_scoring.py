@@ -1,7 +1,6 @@
 """A judge scores two entries on a phone: a rejected value, a draft that survives a reload
 (also one never saved to the server), confirmation with the total, read-only afterwards."""
 
-import hashlib
 import io
 
 import pytest
@@ -30,19 +29,8 @@ def _pdf() -> bytes:
 @pytest.fixture
 def scoring(db: Session, world: factories.World, settings) -> Scoring:  # type: ignore[no-untyped-def]
     arranged = arrange_scoring(db, world)
-    content = _pdf()
-    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
-    (settings.uploads_dir / "plan-1.pdf").write_bytes(content)
-    db.add(
-        Document(
-            entry_id=arranged.entries[0].id,
-            kind="business_plan",
-            filename="商业计划书.pdf",
-            stored_name="plan-1.pdf",
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-        )
-    )
+    # Stored as an upload is: with the cleaned copy that judges read in the browser.
+    factories.document(db, arranged.entries[0], settings, data=_pdf())
     db.commit()
     return arranged
 

@@ -73,6 +73,7 @@ def test_scoring_page_shows_entry_rubric_inputs_and_navigation(judge_client, db,
             kind="business_plan",
             filename="计划书.pdf",
             stored_name="abc123",
+            clean_stored_name="abc123-clean",
             size=2_097_152,
             sha256="0" * 64,
         )
@@ -101,6 +102,29 @@ def test_scoring_page_shows_entry_rubric_inputs_and_navigation(judge_client, db,
     form = soup.select_one("#sheet-form")
     assert form["data-api"] == f"/api/v1/rounds/{scoring.round_id}/entries/{entry.id}/sheet"
     assert form["data-locked"] == "false"
+
+
+@pytest.mark.parametrize("blind", [False, True], ids=["open", "blind"])
+def test_a_document_without_a_cleaned_copy_is_not_previewed(judge_client, db, scoring, blind):
+    """Only the cleaned copy is read in the browser: the original comes as a download, and
+    never to a blind round's judge (its metadata may name the team)."""
+    scoring.world.preliminary.blind = blind
+    db.add(scoring.world.preliminary)
+    db.add(Document(entry_id=scoring.entries[0].id, kind="business_plan", filename="计划书.pdf",
+                    stored_name="abc123", size=1000, sha256="0" * 64))
+    db.commit()
+
+    soup = _soup(judge_client.get(_page(scoring)))
+
+    line = soup.select_one("ul.documents li")
+    assert line.select("iframe, details.doc-preview") == []
+    links = [a["href"] for a in line.select("a.btn")]
+    if blind:
+        assert links == []
+        assert "could not be made safe for blind review" in line.get_text()
+    else:
+        assert links == [f"/documents/{_doc_id(db)}"]
+        assert line.select_one("a.btn").has_attr("download")
 
 
 def _doc_id(db: Session) -> int:
