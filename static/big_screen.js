@@ -164,8 +164,23 @@
       board.classList.toggle("long", s.phase === "finished" && longest > 6);
     }
 
+    // The state last drawn, without the server's clock. Every phone polls once a second,
+    // and a state unchanged but for the clock (the page's own snapshot answered again, or
+    // a poll the cached copy could not answer with 304) is not drawn again: drawing the
+    // lists anew replaced every node on the screen, and a reader's selection with them.
+    let drawn = null;
+    // Keys sorted: the page's snapshot and the API's answer list them in different orders.
+    const sortedWithoutClock = (name, value) => {
+      if (name === "now") return undefined;
+      if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+      return Object.fromEntries(Object.keys(value).sort().map((key) => [key, value[key]]));
+    };
+
     function render(s) {
       state = s;
+      const key = JSON.stringify(s, sortedWithoutClock);
+      if (key === drawn) return;
+      drawn = key;
       root.className = `bs phase-${s.phase}`;
       part("phase").textContent = s.stage === "qa" ? text.qa : text[s.phase];
       if (s.phase === "waiting") {
