@@ -124,7 +124,7 @@
     node.classList.toggle("idle", timer.mode === "idle");
   }
 
-  window.TianjiaoLive = { Poller, readJson, fill, clock, timers, element, paintTimer, setText, setHidden };
+  window.TianjiaoLive = { Poller, readJson, fill, clock, timers, element, paintTimer, setText };
 
   // ---- The organiser's control page -------------------------------------------------
 

@@ -78,6 +78,11 @@ class Document(SQLModel, table=True):
     # The first page's text (cut short), to warn organisers of names on a blind document.
     first_page_text: str = Field(default="", sa_type=Text)
 
+    @property
+    def opens_in_browser(self) -> bool:
+        """Only the cleaned copy is shown in a browser; an original is only a download."""
+        return self.clean_stored_name is not None
+
 
 class RoundEntry(SQLModel, table=True):
     """An entry taking part in a round, with its status there and its place in the order."""
