@@ -28,20 +28,23 @@ class TestClient(StarletteTestClient):
 
     def __init__(self, app: ASGIApp, *args: Any, **kwargs: Any) -> None:
         super().__init__(app, *args, **kwargs)
-        starlette_transport = self._transport
+        starlette_transport: Any = self._transport  # type: ignore[has-type]
         self._transport = OneCallTransport(
             self.app,
             self._portal_factory,
-            client=starlette_transport.client,  # type: ignore[attr-defined]
-            root_path=starlette_transport.root_path,  # type: ignore[attr-defined]
-            app_state=starlette_transport.app_state,  # type: ignore[attr-defined]
+            client=starlette_transport.client,
+            root_path=starlette_transport.root_path,
+            app_state=starlette_transport.app_state,
+            raise_server_exceptions=starlette_transport.raise_server_exceptions,
         )
 
 
 class OneCallTransport(httpx.BaseTransport):
     def __init__(self, app: ASGIApp, portal_factory: PortalFactory, *,
-                 client: tuple[str, int], root_path: str, app_state: dict[str, Any]) -> None:
+                 client: tuple[str, int], root_path: str, app_state: dict[str, Any],
+                 raise_server_exceptions: bool) -> None:
         self.app = app
+        self.raise_server_exceptions = raise_server_exceptions
         self.portal_factory = portal_factory
         self.client = client
         self.root_path = root_path
@@ -107,6 +110,11 @@ class OneCallTransport(httpx.BaseTransport):
 
         try:
             await self.app(scope, receive, send)
+        except Exception:
+            if self.raise_server_exceptions:
+                raise
+            if start is None:  # as Starlette's client: a 500 where the app sent nothing
+                start, chunks = {"type": "http.response.start", "status": 500}, []
         finally:
             answered.set()
         return start, chunks

@@ -6,6 +6,7 @@ once per backend. SQLite tests get a fresh copy of a migrated template file; Pos
 tests share one migrated database per test process, emptied before each test.
 """
 
+import contextlib
 import hashlib
 import os
 import re
@@ -16,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
@@ -29,6 +29,7 @@ from contest.core.settings import Settings
 from contest.jobs import engine as jobs_engine
 from contest.models import metadata
 from tests import factories, mail_setup
+from tests.app_client import TestClient
 
 # Passwords the app hashes in a test (accounts made through the API and the pages, demo
 # loads) use argon2 at its lowest cost, as the factories' accounts do: at the real cost a
@@ -283,17 +284,11 @@ def client(app) -> Iterator[TestClient]:
 
 @pytest.fixture
 def make_client(app):
-    """More clients for the same app: one per person in a test."""
-    clients: list[TestClient] = []
-
-    def make() -> TestClient:
-        new = TestClient(app, base_url="http://testserver")
-        clients.append(new)
-        return new
-
-    yield make
-    for each in clients:
-        each.close()
+    """More clients for the same app: one per person in a test. Each is opened as the
+    `client` fixture is (`with`): it keeps one event loop for the app for the whole test,
+    where a client used without `with` starts one per request (1.7 ms of CPU each)."""
+    with contextlib.ExitStack() as clients:
+        yield lambda: clients.enter_context(TestClient(app, base_url="http://testserver"))
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from argon2 import PasswordHasher
-from fastapi.testclient import TestClient
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 from sqlmodel import Session
@@ -48,6 +47,7 @@ from contest.models import (
     User,
     utcnow,
 )
+from tests.app_client import TestClient
 
 PASSWORD = "correct horse battery"
 # The test accounts' hash is made with argon2's cheapest parameters: verifying it (every

@@ -4,12 +4,12 @@ an investor of the contest, and an investor of another contest."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from contest.core.enums import Role
 from contest.models import Entry, EntryConsent, Investor, User, utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import World
 
 

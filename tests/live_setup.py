@@ -3,12 +3,12 @@ five judges assigned to every one of them, and helpers to score and to step."""
 
 from dataclasses import dataclass
 
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from contest.core.enums import Role
 from contest.models import Advancement, Entry, Judge, Round, User, utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import World
 
 # Five sheets per entry (in tenths, the rubric's five criteria); totals 90.0 .. 70.0.

@@ -1,12 +1,12 @@
 """Accounts over the API: tokens, /me, registration, throttling."""
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from contest.core.enums import Role
 from contest.core.security import verify_password
 from contest.models import LoginFailure, User
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import PASSWORD
 
 

@@ -2,7 +2,6 @@
 (TIANJIAO_TRUSTED_PROXIES); X-Forwarded-For from anyone else is ignored."""
 
 import pytest
-from fastapi.testclient import TestClient
 from starlette.requests import Request
 
 from contest.app import create_app
@@ -10,6 +9,7 @@ from contest.core.enums import Role
 from contest.core.settings import Settings
 from contest.core.web.deps import client_address
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import PASSWORD
 
 

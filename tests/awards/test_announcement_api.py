@@ -4,12 +4,12 @@ import io
 import re
 
 import pypdf
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from contest.core.enums import ContestStatus, EntryStatus, Tier
 from contest.models import Advancement, utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.certificates_setup import award
 from tests.factories import World
 

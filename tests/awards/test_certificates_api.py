@@ -9,13 +9,13 @@ import pypdf
 import pypdfium2
 import pytest
 import zxingcpp
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from contest.awards.api import certificates as certificates_api
 from contest.core.enums import Tier
 from contest.models import Award, Certificate, Entry, utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.certificates_setup import award
 from tests.factories import World
 

@@ -2,13 +2,13 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
 from contest.core.enums import EntryStatus, Tier
 from contest.models import Advancement, AuditRecord, Certificate, utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.certificates_setup import award
 from tests.factories import World
 

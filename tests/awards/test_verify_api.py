@@ -1,13 +1,13 @@
 """Public verification of certificates, and their revocation by organisers."""
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
 from contest.core.enums import Tier
 from contest.models import AuditRecord, Certificate, Entry, utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.certificates_setup import award
 from tests.factories import World
 

@@ -2,12 +2,12 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from contest.core.enums import Tier
 from contest.models import Certificate, utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.certificates_setup import award
 from tests.factories import World
 

@@ -16,13 +16,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
 from contest.kit.tables import code_cell, code_text, safe_cell
 from contest.models import Entry
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import World
 
 CODE = "913100001234567896"  # valid, all digits (GB 32100-2015 check digit 6)

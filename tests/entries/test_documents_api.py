@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -15,6 +14,7 @@ from contest.core.enums import DocumentKind
 from contest.core.settings import Settings
 from contest.models import AuditRecord, Document, Entry, utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import World
 
 LIMIT = 20 * 1024 * 1024

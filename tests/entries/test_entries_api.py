@@ -4,13 +4,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
 from contest.core.enums import ContestStatus, EntryStatus, Role, RoundKind
 from contest.models import Advancement, AuditRecord, Entry, EntryMember, RoundEntry, utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import World
 from tests.judging_setup import read
 

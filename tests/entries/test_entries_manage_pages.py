@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 from sqlmodel import Session
 
@@ -16,6 +15,7 @@ from contest.core.enums import DocumentKind, EntryStatus
 from contest.core.settings import Settings
 from contest.models import AuditRecord, Document, Entry, utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import World
 
 

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from sqlmodel import Session
@@ -14,6 +13,7 @@ from sqlmodel import Session
 from contest.core.enums import EntryStatus
 from contest.models import AuditRecord, Entry, EntryMember, RoundEntry
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import World
 
 HEADER = [

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -14,6 +13,7 @@ from contest.core.enums import ContestStatus, EntryStatus, Tier
 from contest.core.settings import Settings
 from contest.models import Advancement, Award, Document, Entry, utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import World
 
 

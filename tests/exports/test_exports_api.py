@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from contest.core.db import Database
@@ -21,6 +20,7 @@ from contest.exports import tables as exports_tables
 from contest.kit.tables import write_xlsx
 from contest.models import utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.certificates_setup import award
 from tests.factories import World
 

@@ -2,11 +2,11 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from contest.exports import parallel as exports_parallel
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import World
 
 

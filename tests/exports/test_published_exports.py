@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from contest.core.enums import Role
 from contest.models import Entry, utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import World
 
 HIGH, LOW = [300, 250, 200, 100, 0], [300, 250, 150, 0, 0]

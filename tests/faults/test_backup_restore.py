@@ -16,7 +16,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col
@@ -26,6 +25,7 @@ from contest.core.enums import SheetState
 from contest.core.settings import Settings
 from contest.models import CriterionScore, ScoreSheet
 from tests import factories
+from tests.app_client import TestClient
 from tests.faults.serving import serving
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,12 +6,12 @@ import logging
 import time
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from contest.app import create_app
 from contest.core.settings import Settings
 from tests import factories
+from tests.app_client import TestClient
 from tests.conftest import PG_URL
 from tests.faults.tcp_proxy import Proxy
 

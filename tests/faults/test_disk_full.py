@@ -15,11 +15,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from contest.core.settings import Settings
 from contest.kit.uploads import INCOMING, remove_partial_uploads
 from tests import factories
+from tests.app_client import TestClient
 from tests.judging_setup import arrange_scoring, full_scores
 
 PDF = factories.pdf_bytes("计划书", pages=3)

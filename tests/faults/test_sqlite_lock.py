@@ -4,7 +4,6 @@ import shutil
 import sqlite3
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -13,6 +12,7 @@ from contest.core.enums import Role
 from contest.core.settings import Settings
 from contest.models import Contest
 from tests import factories
+from tests.app_client import TestClient
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from contest.models import Contest, ContestOrganiser, Criterion, Round
 from tests import factories
+from tests.app_client import TestClient
 from tests.faults.serving import serving, together
 
 RACES = 2

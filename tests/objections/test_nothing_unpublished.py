@@ -29,12 +29,12 @@ from datetime import timedelta
 
 import pypdf
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from contest.core.enums import ContestStatus
 from contest.models import Entry, Round, utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import World
 from tests.security.test_access_matrix import MATRIX
 

@@ -4,12 +4,12 @@ the time are stored; organisers edit their contest's notice, each change a new v
 
 from typing import Any
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
 from contest.models import AuditRecord, Entry, PrivacyNotice, User
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import World
 
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -24,6 +23,7 @@ from contest.models import (
     utcnow,
 )
 from tests import factories
+from tests.app_client import TestClient
 from tests.certificates_setup import award
 from tests.factories import World
 

@@ -4,13 +4,13 @@ the notices, the organiser's notice editor and a team's personal-data page."""
 from typing import Any
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
 from contest.core.enums import ContestStatus
 from contest.models import AuditRecord, Entry, PrivacyNotice, User
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import World
 
 

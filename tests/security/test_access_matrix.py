@@ -22,11 +22,11 @@ management, a job seen only by who started it) are written out for all nine.
 from collections.abc import Callable
 
 import pytest
-from fastapi.testclient import TestClient
 
 from contest.core.enums import Role, TeamRole
 from contest.models import ContestOrganiser, Entry
 from tests import factories
+from tests.app_client import TestClient
 from tests.routes import app_routes
 
 PEOPLE = ("anonymous", "team", "other_team", "judge", "unassigned_judge", "organiser",
@@ -404,15 +404,14 @@ def concrete(path: str, values: dict[str, int | str]) -> str:
                        token="no-such-link", session_id="0" * 64)
 
 
-def caller(app, world, person: str) -> Callable[..., object]:
-    """A way to call the app as this person: a bearer token for the API, a logged-in
-    browser (with its CSRF token) for pages."""
+def caller(client: TestClient, world, person: str) -> Callable[..., object]:
+    """A way to call the app as this person, through a new client of its own: a bearer
+    token for the API, a logged-in browser (with its CSRF token) for pages."""
     accounts = {"team": world.team, "other_team": world.other_team,
                 "judge": world.judge_users[0], "unassigned_judge": world.judge_users[1],
                 "organiser": world.organiser, "other_organiser": world.other_organiser,
                 "co_organiser": world.extra.get("co_organiser"),
                 "viewer": world.extra.get("viewer")}
-    client = TestClient(app, base_url="http://testserver")
     account = accounts.get(person)
     headers = factories.bearer(client, account) if account else {}
     if account:
@@ -476,10 +475,10 @@ def organiser_team(db, world, scene) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("person", PEOPLE)
-def test_access_matrix(app, world, scene, seated_judge, organiser_team, person):
+def test_access_matrix(make_client, world, scene, seated_judge, organiser_team, person):
     """One person per test (and per app and database), so the suite spreads them over
     its processes."""
-    call = caller(app, world, person)
+    call = caller(make_client(), world, person)
     column = PEOPLE.index(person)
     ordered = sorted(MATRIX.items(), key=lambda item: _order(item[0]))
     problems = []

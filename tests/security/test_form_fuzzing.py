@@ -7,11 +7,11 @@ from collections import defaultdict
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import factories
+from tests.app_client import TestClient
 from tests.routes import app_routes
 from tests.security.test_access_matrix import concrete
 
@@ -58,16 +58,14 @@ def person_for(path: str) -> str:
 
 
 @pytest.fixture
-def browsers(app, world) -> dict[str, TestClient]:  # type: ignore[no-untyped-def]
+def browsers(make_client, world) -> dict[str, TestClient]:  # type: ignore[no-untyped-def]
     accounts = {"judge": world.judge_users[0], "team": world.team, "organiser": world.organiser}
-    clients = {"anonymous": TestClient(app, base_url="http://testserver")}
+    clients = {"anonymous": make_client()}
     for name, account in accounts.items():
-        clients[name] = factories.login(TestClient(app, base_url="http://testserver"), account)
+        clients[name] = factories.login(make_client(), account)
     for client in clients.values():
         client.headers["Accept-Language"] = "en"
-    yield clients
-    for client in clients.values():
-        client.close()
+    return clients
 
 
 @pytest.mark.slow

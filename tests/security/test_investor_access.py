@@ -57,16 +57,16 @@ def investor_call(app, db, world, scene):  # type: ignore[no-untyped-def]
     return account
 
 
-def call_as(app, account):  # type: ignore[no-untyped-def]
-    from fastapi.testclient import TestClient
-    client = TestClient(app, base_url="http://testserver")
+def call_as(client, account):  # type: ignore[no-untyped-def]
     headers = factories.bearer(client, account)
     factories.login(client, account)
     return _caller(client, headers)
 
 
-def test_investor_reaches_only_public_and_its_own_routes(app, world, scene, investor_call):
-    call = call_as(app, investor_call)
+def test_investor_reaches_only_public_and_its_own_routes(
+    app, make_client, world, scene, investor_call
+):
+    call = call_as(make_client(), investor_call)
     problems = []
     # Reads before writes, and ending the session or token last, as in the access matrix.
     routes = sorted(app_routes(app), key=_order)
@@ -81,10 +81,10 @@ def test_investor_reaches_only_public_and_its_own_routes(app, world, scene, inve
     assert problems == [], "\n".join(problems)
 
 
-def test_an_investor_of_another_contest_sees_nothing_here(app, db, world, scene):
+def test_an_investor_of_another_contest_sees_nothing_here(make_client, db, world, scene):
     account, _seat = investor(db, world.other_contest.id, organisation="别家资本")
     db.commit()
-    call = call_as(app, account)
+    call = call_as(make_client(), account)
 
     got = {route: verdict(call(route[0], concrete(route[1], scene)))
            for route in sorted(INVESTOR_ROUTES | INVESTOR_PAGES) if "{" in route[1]}

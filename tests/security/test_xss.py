@@ -71,12 +71,12 @@ def injected(html: str) -> list[str]:
     return found
 
 
-def test_no_page_executes_stored_html(app, db, world, scene):
+def test_no_page_executes_stored_html(make_client, db, world, scene):
     poison(db, world, scene)
     account, _seat = investor(db, world.contest.id, organisation=SHORT_PAYLOAD)
     db.commit()
     # Investors are not among the matrix's people: their pages are read as an investor.
-    callers: dict[str, Callable[..., Any]] = {"investor": call_as(app, account)}
+    callers: dict[str, Callable[..., Any]] = {"investor": call_as(make_client(), account)}
     pages = [path for (method, path) in MATRIX if method == "GET" and not path.startswith("/api/")]
     problems, shown = [], 0
 
@@ -86,7 +86,7 @@ def test_no_page_executes_stored_html(app, db, world, scene):
             p for p, expected in zip(PEOPLE, rule, strict=True) if expected == "ok"
         )
         if person not in callers:
-            callers[person] = caller(app, world, person)
+            callers[person] = caller(make_client(), world, person)
         response = callers[person]("GET", concrete(path, scene))
         if "text/html" not in response.headers.get("content-type", ""):
             continue

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from contest.models import AuditRecord
 from tests import factories
+from tests.app_client import TestClient
 from tests.factories import World
 
 

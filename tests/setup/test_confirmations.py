@@ -13,10 +13,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bs4 import BeautifulSoup, Tag
-from fastapi.testclient import TestClient
 
 from contest.models import utcnow
 from tests import factories
+from tests.app_client import TestClient
 from tests.awards_setup import arrange_ranked
 
 ROUND = r"/manage/rounds/\d+"
