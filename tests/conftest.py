@@ -7,6 +7,7 @@ tests share one migrated database per test process, emptied before each test.
 """
 
 import contextlib
+import gc
 import hashlib
 import os
 import re
@@ -135,6 +136,15 @@ def _empty_postgres(url: str) -> None:
         statements = [f'DELETE FROM "{t.name}"' for t in reversed(metadata.sorted_tables)]
         statements += [f"SELECT setval('\"{name}\"', 1, false)" for name in used]
         connection.exec_driver_sql("; ".join(statements))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What is loaded by now (the app, the libraries, the collected tests) stays for the
+    whole run, so the cyclic garbage collector stops walking it (gc.freeze); and it runs
+    after 10,000 new objects instead of 700. The suite's processes spent about a tenth
+    of their CPU in it, most of that walking the same long-lived objects again."""
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 @pytest.hookimpl(trylast=True)
