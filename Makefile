@@ -36,13 +36,14 @@ test: install-dev
 	$(MAKE) --no-print-directory -j2 lint bytecode
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The app's bytecode and pytest's rewritten test modules, written once. Where
-# PYTHONDONTWRITEBYTECODE is set (as in CI) nothing else writes them: every server, worker
-# and CLI run the suite starts compiled the app again (0.2 s of CPU each), and each of the
-# four test processes rewrote every test module's asserts (collecting took 11 s of CPU,
-# 4.5 s with them written). A collection error shows in the run that follows.
+# The app's bytecode (its migrations and benchmarks too) and pytest's rewritten test
+# modules, written once. Where PYTHONDONTWRITEBYTECODE is set (as in CI) nothing else
+# writes them: every server, worker and CLI run the suite starts compiled the app again
+# (0.2 s of CPU each), and each of the four test processes rewrote every test module's
+# asserts (collecting took 11 s of CPU, 4.5 s with them written). A collection error
+# shows in the run that follows.
 bytecode: install-dev
-	$(BIN)/python -m compileall -q contest scoring main.py
+	$(BIN)/python -m compileall -q contest scoring migrations bench main.py
 	-PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --collect-only -q -p no:cacheprovider > /dev/null
 
 lint: install-dev
