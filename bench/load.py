@@ -253,6 +253,25 @@ class Served:
     pid: int  # the process started: uvicorn's supervisor for `serve --workers N`
 
 
+def wait_until_answering(process: subprocess.Popen[bytes], url: str, timeout_s: float) -> None:
+    """Return once `url` answers at all; RuntimeError if `process` exits or time runs out.
+
+    One client for all the tries: a new one loads the certificate authorities each time
+    (35 ms of CPU, taken from the server starting beside it)."""
+    deadline = time.monotonic() + timeout_s
+    with httpx.Client(timeout=1) as prober:
+        while True:
+            try:
+                prober.get(url)
+                return
+            except httpx.TransportError:
+                if process.poll() is not None:
+                    raise RuntimeError("server exited") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start") from None
+                time.sleep(0.1)
+
+
 @contextmanager
 def serving(command: list[str], url: str, workdir: Path, probe: str,
             env: dict[str, str] | None = None) -> Iterator[Served]:
@@ -267,20 +286,12 @@ def serving(command: list[str], url: str, workdir: Path, probe: str,
     base = f"http://127.0.0.1:{port}"
     # A shared machine under load (a load average of 20 on 2 cores was seen) takes well
     # over a minute to start two workers.
-    deadline = time.monotonic() + 180
-    # One client for all the tries: a new one loads the certificate authorities each time
-    # (35 ms of CPU, taken from the server starting beside it).
-    with httpx.Client(timeout=1) as prober:
-        while True:
-            try:
-                prober.get(base + probe)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()  # never leave a half-started server behind
-                    process.wait()
-                    raise RuntimeError(f"server did not start; see {log.name}") from None
-                time.sleep(0.2)
+    try:
+        wait_until_answering(process, base + probe, timeout_s=180)
+    except RuntimeError:
+        process.kill()  # never leave a half-started server behind
+        process.wait()
+        raise RuntimeError(f"server did not start; see {log.name}") from None
     try:
         yield Served(base, process.pid)
     finally:

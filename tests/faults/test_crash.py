@@ -4,7 +4,6 @@ and no sheet is left half-written (every sheet holds exactly the values of one s
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlmodel import Session
 
-from bench.load import Outcome, lost_saves, random_scores, seed
+from bench.load import Outcome, free_port, lost_saves, random_scores, seed, wait_until_answering
 from bench.procs import alive, app_workers, children_of
 from contest.core import schema
 from contest.models import CriterionScore, ScoreSheet
@@ -38,24 +37,9 @@ def start_server(url: str, tmp_path: Path, port: int, *args: str) -> subprocess.
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 150  # workers took 90 s to start on a machine at load 24
-    # One client for all the tries: a new one loads the certificate authorities each time
-    # (35 ms of CPU, taken from the server starting beside it, ten times a second).
-    with httpx.Client(timeout=1) as probe:
-        while True:
-            try:
-                probe.get(f"http://127.0.0.1:{port}/api/v1/me")
-                return process
-            except httpx.TransportError:
-                assert process.poll() is None, "server exited"
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    # Workers took 90 s to start on a machine at load 24.
+    wait_until_answering(process, f"http://127.0.0.1:{port}/api/v1/me", timeout_s=150)
+    return process
 
 
 @pytest.mark.slow
