@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from contest.models import RoundEntry, utcnow
 from tests import factories
+from tests.browser.layout import assert_no_sideways_scroll
 from tests.factories import World
 from tests.judging_setup import read
 
@@ -73,10 +74,6 @@ def login(page, base: str, world: World) -> None:  # type: ignore[no-untyped-def
     page.wait_for_load_state()
 
 
-def no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
 def test_results_and_advancement_pages(
@@ -90,19 +87,19 @@ def test_results_and_advancement_pages(
     page.goto(f"{base}/results")
     expect(page.locator("table.results-table")).to_be_visible()
     expect(page.locator("li.dropped s").first).to_be_visible()
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     screenshot(page, "results")
     page.goto(f"{base}/results?track=creative")
     expect(page.locator(".badge-tie").first).to_be_visible()
     screenshot(page, "results-creative")
     page.goto(f"{base}/results?track=startup&view=compare")
     expect(page.locator("table.compare-table")).to_be_visible()
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     screenshot(page, "compare")
 
     page.goto(f"{base}/advancement")
     expect(page.locator(".confirm-actions button[type=submit]")).to_be_disabled()
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     screenshot(page, "advancement-open")
 
 
@@ -126,7 +123,7 @@ def test_settle_a_tie_confirm_and_publish(live_server, new_context, screenshot, 
     page.once("dialog", lambda dialog: dialog.accept())
     page.click(".confirm-actions button[type=submit]")
     expect(page.locator("section.decision")).to_be_visible()
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     screenshot(page, "confirmed")
 
     page.once("dialog", lambda dialog: dialog.accept())

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from contest.core.enums import Tier
 from contest.models import Certificate
 from tests import factories
+from tests.browser.layout import assert_no_sideways_scroll
 from tests.certificates_setup import award
 
 CODE = "TJ-ABCD-EFGH-JKLM-NPQR"
@@ -27,10 +28,6 @@ WORDS = {
         "confirm": "Revoke this certificate",
     },
 }
-
-
-def no_sideways_scroll(page) -> bool:  # type: ignore[no-untyped-def]
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.fixture
@@ -62,7 +59,7 @@ def test_verify_a_typed_code_on_a_phone(
         .endswith(WORDS[lang]["valid"])
     )
     assert CODE in page.locator(".verify-valid").inner_text()
-    assert no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     screenshot(page, "2-valid")
 
 
@@ -77,7 +74,7 @@ def test_organiser_revokes_and_the_code_verifies_as_revoked(
     with page.expect_navigation():
         page.click("form button[type=submit]")
     page.goto(f"{live_server}/manage/contests/{world.contest.id}/certificates")
-    assert no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     screenshot(page, "1-list")
 
     item = page.locator(f"#cert-{CODE}")

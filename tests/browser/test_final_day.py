@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from contest.models import LiveState
 from tests import factories
+from tests.browser.layout import assert_no_sideways_scroll
 from tests.judging_setup import read
 from tests.live_setup import Final, arrange_final, score
 
@@ -99,15 +100,6 @@ def assert_whole(locator, title: str) -> None:  # type: ignore[no-untyped-def]
     assert not clipped, lines
 
 
-def no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
-    wide = page.evaluate(
-        "() => Array.from(document.querySelectorAll('body *'))"
-        ".filter((n) => n.getBoundingClientRect().right > 376)"
-        ".map((n) => n.className + ' ' + n.textContent.slice(0, 30))"
-    )
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375, wide
-
-
 def kept_through_two_polls(screen) -> None:  # type: ignore[no-untyped-def]
     """Polls that bring nothing new leave the screen's nodes alone (they once drew the
     order anew a second after the page loaded, under a reader's selection)."""
@@ -145,7 +137,7 @@ def test_a_whole_final_on_console_big_screens_and_phones_in_both_languages(
     for phone in phones.values():
         phone.goto(f"{live_server}/live/{final.round.id}")
         expect(phone.locator("[data-bs=order] li")).to_have_count(len(TITLES))
-        no_sideways_scroll(phone)
+        assert_no_sideways_scroll(phone)
     for title in screens["zh"].locator(".bs-order-title").all():
         assert_whole(title, title.inner_text().replace("\n", ""))
     screenshot(screens["zh"], "01-screen-zh-waiting")
@@ -169,7 +161,7 @@ def test_a_whole_final_on_console_big_screens_and_phones_in_both_languages(
             screenshot(screens["zh"], "04-screen-zh-qa")
             screenshot(screens["en"], "05-screen-en-qa")
             screenshot(phones["zh"], "06-phone-zh-qa")
-            no_sideways_scroll(phones["zh"])
+            assert_no_sideways_scroll(phones["zh"])
         console.click("form[data-role=next][data-step=score] button")
         expect(console.locator("[data-live=phase]")).to_have_text("Scoring")
         entry = by_title[current]
@@ -184,7 +176,7 @@ def test_a_whole_final_on_console_big_screens_and_phones_in_both_languages(
         if pitch == 2:
             screenshot(screens["zh"], "07-screen-zh-revealed")
             screenshot(phones["en"], "08-phone-en-revealed")
-            no_sideways_scroll(phones["en"])
+            assert_no_sideways_scroll(phones["en"])
 
     console.click("form[data-role=next][data-step=finish] button")
     expect(screens["en"].locator("[data-bs=phase]")).to_have_text("Final finished")
@@ -225,7 +217,7 @@ def test_a_whole_final_on_console_big_screens_and_phones_in_both_languages(
     for lang, phone in phones.items():
         expect(phone.locator(".bs-medal.gold")).to_have_count(2, timeout=15_000)
         expect(phone.locator(".bs-tie")).to_have_count(2)
-        no_sideways_scroll(phone)
+        assert_no_sideways_scroll(phone)
         screenshot(phone, f"10-phone-{lang}-final")
     zh_console = new_context().new_page()
     login(zh_console, live_server, world.organiser.email)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from contest.models import CriterionScore, Document, ScoreSheet
 from tests import factories
+from tests.browser.layout import assert_no_sideways_scroll
 from tests.judging_setup import Scoring, arrange_scoring, read
 
 
@@ -47,16 +48,12 @@ def _values(db: Session) -> dict[int, int]:
     return dict(read(db, select(CriterionScore.criterion_id, CriterionScore.value_tenths)))
 
 
-def _no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
-
-
 def test_judge_scores_two_entries_on_a_phone(live_server, new_context, screenshot, db, scoring):
     c = scoring.criteria
     page = new_context(phone=True).new_page()
     _login(page, live_server, scoring.world.judge_users[0].email)
     screenshot(page, "1-dashboard")
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
 
     page.click(".judge-round a.btn-primary")
     expect(page.locator("h1")).to_have_text("参赛项目1")
@@ -71,7 +68,7 @@ def test_judge_scores_two_entries_on_a_phone(live_server, new_context, screensho
     )
     if (shot := screenshot(page, "2-rejected-value")) is not None:
         page.screenshot(path=str(shot).replace(".png", "-viewport.png"))
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
 
     page.fill(f"#score-{c[0].id}", "27.5")
     page.fill(f"#score-{c[1].id}", "20")
@@ -159,4 +156,4 @@ def test_organiser_pages_at_phone_and_desktop(live_server, new_context, screensh
             expect(page.locator("nav.tabs a[aria-current=page]")).to_have_count(1)
             screenshot(page, f"{tab}-{'phone' if phone else 'desktop'}")
             if phone:
-                _no_sideways_scroll(page)
+                assert_no_sideways_scroll(page)

@@ -13,6 +13,7 @@ from contest.core.enums import EntryStatus
 from contest.models import Advancement, LiveState, utcnow
 from tests import factories
 from tests.awards_setup import arrange_ranked
+from tests.browser.layout import assert_no_sideways_scroll
 from tests.judging_setup import read
 from tests.live_setup import Final, arrange_final, drawn, score, step
 
@@ -158,7 +159,7 @@ def test_three_pitches_scored_on_phones_and_revealed_on_the_big_screen(
     login(phone_control, live_server, world.organiser.email, "/manage")
     phone_control.goto(f"{live_server}/manage/rounds/{final.round.id}/live")
     expect(phone_control.locator("[data-live=phase]")).to_have_text("决赛已结束")
-    assert phone_control.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_no_sideways_scroll(phone_control)
     screenshot(phone_control, "9-control-phone-finished")
 
 
@@ -197,7 +198,7 @@ def test_awards_page_and_public_results_at_phone_and_desktop_width(
         page.goto(f"{live_server}/results/{world.contest.id}")
         expect(page.locator(".results-part")).to_have_count(2)
         if phone:
-            assert page.evaluate("document.documentElement.scrollWidth") <= 375
+            assert_no_sideways_scroll(page)
         screenshot(page, f"3-public-results-{locale}-{'phone' if phone else 'desktop'}")
     phone_page = new_context(phone=True).new_page()
     login(phone_page, live_server, world.organiser.email, "/manage")

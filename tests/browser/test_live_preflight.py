@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session
 
 from tests import factories
+from tests.browser.layout import assert_no_sideways_scroll
 from tests.browser.test_live_final import login
 from tests.live_setup import Final, arrange_final
 
@@ -66,7 +67,7 @@ def test_preflight_turns_green_as_judges_and_the_screen_report_in(
     phone_check = new_context(phone=True, locale=locale).new_page()
     login(phone_check, live_server, world.organiser.email, "/manage")
     phone_check.goto(f"{live_server}/manage/rounds/{final.round.id}/live/preflight")
-    assert phone_check.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_no_sideways_scroll(phone_check)
     screenshot(phone_check, f"3-preflight-phone-{locale}")
 
     organiser.reload()

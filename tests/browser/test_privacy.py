@@ -8,6 +8,7 @@ from sqlalchemy import select
 from contest.core.enums import ContestStatus
 from contest.models import AuditRecord, Entry
 from tests import factories
+from tests.browser.layout import assert_no_sideways_scroll
 
 
 def login(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
@@ -16,10 +17,6 @@ def login(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
     page.fill("#f-password", factories.PASSWORD)
     page.click("form.stack button[type=submit]")
     page.wait_for_url(f"{base}/manage")
-
-
-def no_sideways_scroll(page) -> bool:  # type: ignore[no-untyped-def]
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.mark.parametrize("phone", [False, True], ids=["1280", "375"])
@@ -35,7 +32,7 @@ def test_organiser_edits_the_notice_and_erases_a_teams_data(
 
     page.goto(f"{live_server}/manage/contests/{world.contest.id}/privacy")
     assert world.contest.name in page.input_value("#f-text_zh")
-    assert no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     screenshot(page, "1-notice-editor")
     page.fill("#f-text_zh", "本届大赛隐私声明（第二版）：联系人 张老师 021-12345678。")
     with page.expect_navigation():
@@ -49,7 +46,7 @@ def test_organiser_edits_the_notice_and_erases_a_teams_data(
     page.goto(f"{live_server}/manage/entries/{entry.id}")
     page.click(f"a[href='/manage/entries/{entry.id}/personal-data']")
     assert "+852 9123 4567" in page.locator("td[data-label]").nth(2).inner_text()
-    assert no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     screenshot(page, "3-personal-data")
     page.fill("#f-reason", "团队书面申请删除")
     page.once("dialog", lambda dialog: dialog.accept())

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from contest.core.enums import EntryStatus
 from contest.models import Document, Entry, User
 from tests import factories
+from tests.browser.layout import assert_no_sideways_scroll
 
 WORDS = {
     "zh": {
@@ -27,10 +28,6 @@ WORDS = {
         "check": "check character",
     },
 }
-
-
-def no_sideways_scroll(page) -> bool:  # type: ignore[no-untyped-def]
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -83,7 +80,7 @@ def test_team_registers_enters_and_uploads_on_a_phone(
 
     error = page.locator("#f-credit_code ~ p.error")
     assert words["check"] in error.inner_text()
-    assert no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     screenshot(page, "4-entry-form-error")
     page.fill("input[name=credit_code]", "91310000ma1fl4b24g")
     with page.expect_navigation():
@@ -98,7 +95,7 @@ def test_team_registers_enters_and_uploads_on_a_phone(
     card = page.locator("article.entry-card")
     assert card.locator(".doc-main a").inner_text() == "商业计划书.pdf"
     assert words["plan_ok"] in card.locator(".entry-badges").inner_text()
-    assert no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     screenshot(page, "6-dashboard-with-plan")
     team = db.scalars(select(User).where(User.email == f"chen-{lang}@example.com")).one()
     entry = db.scalars(select(Entry).where(Entry.owner_id == team.id)).one()
@@ -164,4 +161,4 @@ def test_organiser_entry_pages_at_desktop_and_phone(
             page.locator("form.upload-form button[type=submit]").click(no_wait_after=True)
         assert page.locator("table.import-errors tbody tr").count() == 4
         screenshot(page, f"{size}-4-import-errors")
-        assert no_sideways_scroll(page)
+        assert_no_sideways_scroll(page)

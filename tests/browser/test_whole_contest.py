@@ -28,6 +28,7 @@ from contest.core.enums import Role
 from contest.entries.eligibility import credit_code_check_character
 from contest.models import Contest, Entry, LiveState, Round, RoundEntry
 from tests import factories
+from tests.browser.layout import assert_no_sideways_scroll
 
 MAXIMA = (300, 250, 200, 150, 100)  # the standard rubric, in tenths
 JUDGE_OFFSETS = (-5, 0, 5, 10)  # tenths added to each judge's total: judges differ a little
@@ -106,10 +107,6 @@ def submit_form(page: Page, selector: str) -> None:
     # upload's answer can take more than the 10 s a click waits.
     with page.expect_navigation():
         page.click(selector, no_wait_after=True)
-
-
-def wide_enough(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def local(moment: datetime) -> str:
@@ -250,7 +247,7 @@ class Story:
         expect(card.locator(".doc-main a")).to_have_text(plan.name)
         expect(card.locator(".entry-badges .badge-ok")).to_be_visible()
         if team.phone:
-            wide_enough(page)
+            assert_no_sideways_scroll(page)
         if serial in (0, 1):
             self.shot(page, f"06-team-dashboard-{'phone' if team.phone else 'desktop'}")
 
@@ -511,7 +508,7 @@ def awards_and_results(story: Story) -> dict[str, dict]:  # type: ignore[type-ar
     winners = public.locator(".results-part").first.locator(".results-title")
     expect(winners).to_have_count(3)
     assert set(winners.all_inner_texts()) == set(given)
-    wide_enough(public)
+    assert_no_sideways_scroll(public)
     story.shot(public, "42-public-results-phone")
 
     story.set_status("finished")
