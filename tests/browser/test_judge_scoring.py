@@ -126,12 +126,12 @@ def test_scoring_page_desktop_in_english(  # type: ignore[no-untyped-def]
     checks that the app answers the preview with the PDF)."""
     page = new_context(locale="en-US").new_page()
     _login(page, live_server, scoring.world.judge_users[0].email)
-    page.goto(f"{live_server}/judge/rounds/{scoring.round_id}/entries/{scoring.entries[0].id}")
+    with page.expect_response(lambda response: response.url.endswith("?inline=1")):
+        page.goto(f"{live_server}/judge/rounds/{scoring.round_id}/entries/{scoring.entries[0].id}")
     page.fill(f"#score-{scoring.criteria[0].id}", "31")
 
     expect(page.locator(f"#e-score-{scoring.criteria[0].id}")).to_contain_text("from 0 to 30")
     expect(page.locator("details.doc-preview")).to_have_attribute("open", "")
-    page.frame_locator("details.doc-preview iframe").locator("text=PDF").wait_for()
     plan = db.scalars(select(Document.id)).one()
     assert [url.split("/", 3)[-1] for url in previews.served] == [f"documents/{plan}?inline=1"]
     screenshot(page, "desktop-en")
