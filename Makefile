@@ -11,16 +11,26 @@ MYPY_CACHE_DIR ?= $(HOME)/.cache/tianjiao/mypy
 
 .PHONY: run test install install-dev lint bytecode bench i18n screenshots clean
 
+# The packages are installed by uv: pip took about 30 s on one core for what uv installs
+# in 6-9 s (it fetches and unpacks in parallel). Their bytecode is compiled as they are
+# installed: where PYTHONDONTWRITEBYTECODE is set (as in CI), every process would
+# otherwise compile the libraries it imports again.
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+UV_INSTALL := $(UV) pip install --quiet --compile-bytecode --python $(BIN)/python
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+$(UV): | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: requirements.txt | $(UV)
+	$(UV_INSTALL) -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(UV)
+	$(UV_INSTALL) -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
