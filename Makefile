@@ -50,10 +50,9 @@ test: install-dev
 # modules, written once. Where PYTHONDONTWRITEBYTECODE is set (as in CI) nothing else
 # writes them: every server, worker and CLI run the suite starts compiled the app again
 # (0.2 s of CPU each), and each of the four test processes rewrote every test module's
-# asserts (collecting took 11 s of CPU, 4.5 s with them written). A collection error
-# shows in the run that follows.
-# Collecting writes them; two processes collect every other test folder each (one process
-# took about 10 s on one core).
+# asserts (collecting took 11 s of CPU, 4.5 s with them written). Collecting writes them,
+# in two processes that take every other test folder each (one took about 10 s on one
+# core). A collection error shows in the run that follows.
 bytecode: install-dev
 	$(BIN)/python -m compileall -q contest scoring migrations bench main.py
 	-$(COLLECT) $(TEST_FOLDERS_ODD) > /dev/null & $(COLLECT) $(TEST_FOLDERS_EVEN) > /dev/null; wait
