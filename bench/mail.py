@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlmodel import col
 
+from bench.load import free_port
 from contest import cli
 from contest.core import schema
 from contest.core.db import Database
@@ -60,12 +60,6 @@ class Inbox:
     def total(self) -> int:
         with self.lock:
             return sum(self.recipients.values())
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def queue(database: Database, count: int) -> float:

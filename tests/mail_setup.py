@@ -5,7 +5,6 @@
 """
 
 import email
-import socket
 import ssl
 import subprocess
 import threading
@@ -19,11 +18,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from bench.load import free_port
 
 
 @dataclass

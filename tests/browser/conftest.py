@@ -10,15 +10,13 @@ second of Chromium's CPU, and a run of the suite took 376 of them that nobody lo
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import sync_playwright
+
+from tests.serving import serving
 
 # Debian's Chromium without its browser UI (package chromium-headless-shell: the same
 # build and Blink, what Playwright itself runs headless tests in) where installed: a third
@@ -63,29 +61,11 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
     """The test app on a real port, for the browser; its URL."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app, lifespan="off") as base:
+        yield base
 
 
 # A document shown inside a page (the judge's score sheet opens the first one beside the

@@ -4,8 +4,9 @@ touching the server that other tests share."""
 
 import asyncio
 import contextlib
-import socket
 import threading
+
+from bench.load import free_port
 
 
 class Proxy:
@@ -15,9 +16,7 @@ class Proxy:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.server: asyncio.Server | None = None
         self.writers: set[asyncio.StreamWriter] = set()
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = int(sock.getsockname()[1])
+        self.port = free_port()
 
     def __enter__(self) -> "Proxy":
         self.thread.start()

@@ -26,7 +26,7 @@ from contest.core.settings import Settings
 from contest.models import CriterionScore, ScoreSheet
 from tests import factories
 from tests.app_client import TestClient
-from tests.faults.serving import serving
+from tests.serving import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 

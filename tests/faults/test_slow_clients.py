@@ -6,7 +6,7 @@ import socket
 import time
 
 from contest.core.web.slow_clients import SlowClientProtocol
-from tests.faults.serving import serving
+from tests.serving import serving
 
 
 class QuickTimeouts(SlowClientProtocol):

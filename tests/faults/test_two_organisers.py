@@ -16,7 +16,7 @@ from sqlalchemy import select
 from contest.models import Contest, ContestOrganiser, Criterion, Round
 from tests import factories
 from tests.app_client import TestClient
-from tests.faults.serving import serving, together
+from tests.serving import serving, together
 
 RACES = 2
 OK = {200, 201}

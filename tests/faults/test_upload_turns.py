@@ -14,8 +14,8 @@ from sqlalchemy import select
 from contest.kit.uploads import INCOMING
 from contest.models import Document
 from tests import factories
-from tests.faults.serving import serving
 from tests.judging_setup import arrange_scoring, full_scores
+from tests.serving import serving
 
 PDF = factories.pdf_bytes("计划书", pages=2)
 

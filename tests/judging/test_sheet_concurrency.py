@@ -9,15 +9,12 @@ a submitted sheet carries the submitted values and nothing was acknowledged afte
 """
 
 import random
-import socket
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -25,6 +22,7 @@ from contest.core.enums import Role
 from contest.models import CriterionScore, ScoreSheet
 from tests import factories
 from tests.judging_setup import read
+from tests.serving import serving
 
 THREADS = 16
 SAVES = 20
@@ -32,21 +30,8 @@ SAVES = 20
 
 @pytest.fixture
 def served(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app, lifespan="off") as base:
+        yield base
 
 
 def _arrange(db: Session, world: factories.World) -> tuple[list, list, list]:

@@ -9,7 +9,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlmodel import Session
 
+from bench.load import free_port
 from contest.core.process import SUPERVISOR_ENV
 from contest.live import feed
 from tests import factories
@@ -28,12 +28,6 @@ from tests.live_setup import Final, arrange_final, score
 ROOT = Path(__file__).resolve().parents[2]
 PROBES = 20
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Served:
@@ -87,7 +81,7 @@ class Served:
 
 @pytest.fixture
 def served(database_url: str, tmp_path: Path) -> Iterator[Served]:
-    port = _free_port()
+    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k != SUPERVISOR_ENV},
         "DATABASE_URL": database_url,

@@ -1,7 +1,6 @@
-"""The test's app served by a real uvicorn in a thread: concurrent requests from several
-clients, as TestClient (one request at a time) cannot make."""
+"""The test's app served by a real uvicorn in a thread: for a browser, and for concurrent
+requests from several clients, as TestClient (one request at a time) cannot make."""
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -10,11 +9,7 @@ from contextlib import contextmanager
 import httpx
 import uvicorn
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from bench.load import free_port
 
 
 @contextmanager
